@@ -1,0 +1,64 @@
+package org.drover;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Objects;
+
+/**
+ * A dependency on other jobs by name: a job name, a sweep name (all its jobs), or a pattern with
+ * {@code *} (every job whose name matches), and the {@link DependencyType}.
+ *
+ * <pre>{@code
+ * Job.named("report").dependsOn("train")                              // afterok on the sweep 'train'
+ * Job.named("cleanup").dependsOn(DependencyType.AFTER_ANY, "train*")  // after all train jobs ended
+ * }</pre>
+ */
+public final class Dependency {
+    private final String target;
+    private final DependencyType type;
+
+    @JsonCreator
+    private Dependency(@JsonProperty("target") String target, @JsonProperty("type") DependencyType type) {
+        this.target = Names.requireDependencyTarget(target);
+        this.type = type == null ? DependencyType.AFTER_OK : type;
+    }
+
+    public static Dependency on(String target, DependencyType type) {
+        Objects.requireNonNull(type, "dependency type");
+        return new Dependency(target, type);
+    }
+
+    public static Dependency afterOk(String target) {
+        return new Dependency(target, DependencyType.AFTER_OK);
+    }
+
+    @JsonProperty
+    public String target() {
+        return target;
+    }
+
+    @JsonProperty
+    public DependencyType type() {
+        return type;
+    }
+
+    /** Whether the target is a pattern with {@code *}. */
+    public boolean isPattern() {
+        return target.indexOf('*') >= 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Dependency && ((Dependency) o).target.equals(target) && ((Dependency) o).type == type;
+    }
+
+    @Override
+    public int hashCode() {
+        return target.hashCode() * 31 + type.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return type.keyword() + ":" + target;
+    }
+}

@@ -1,0 +1,476 @@
+package org.drover;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.drover.internal.Processes;
+
+/**
+ * The embedded executor: runs each job's script as a process of this machine, no cluster needed.
+ * It is Drover's default scheduler.
+ *
+ * <ul>
+ *   <li>Slots: never runs more jobs than fit in its cpus, memory and gpus (a job asking no memory
+ *       reserves none). Ready jobs start in submission order; a ready job that does not fit yet
+ *       holds back those behind it, so a big job is never starved.</li>
+ *   <li>GPU jobs get {@code CUDA_VISIBLE_DEVICES} set to the devices reserved for them.</li>
+ *   <li>Dependencies have SLURM's meaning: an afterok dependent of a failed job never runs and
+ *       ends {@link JobState#CANCELLED} with reason {@code DependencyNeverSatisfied}.</li>
+ *   <li>Walltime is enforced: at the limit the job's process tree gets TERM, then KILL after a
+ *       grace period, and the job ends {@link JobState#TIMEOUT}.</li>
+ *   <li>{@link #cancel} stops the whole process tree of a running job.</li>
+ *   <li>State lives in this object only: a new LocalScheduler knows no earlier job (its ids are
+ *       reported {@link JobState#UNKNOWN}); the run directory's {@code exitcode} files remain.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (LocalScheduler local = LocalScheduler.builder().cpus(2).memory("4G").gpus(0).build()) {
+ *     SubmittedBundle run = Submitter.submit(bundle, local, Path.of("runs"));
+ *     run.awaitCompletion(Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ */
+public final class LocalScheduler implements Scheduler {
+    /** The reason given to dependents that can never run. */
+    public static final String DEPENDENCY_NEVER_SATISFIED = "DependencyNeverSatisfied";
+
+    private final int totalCpus;
+    private final long totalMemory;
+    private final int totalGpus;
+    private final Duration killGrace;
+    private final Shell shell = LocalShell.create();
+    private final String host;
+
+    private final Object lock = new Object();
+    private final Map<String, LocalJob> jobs = new HashMap<>();
+    private final List<LocalJob> pending = new ArrayList<>();
+    private final BitSet freeGpus = new BitSet();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final ScheduledExecutorService timers;
+    private final java.util.concurrent.ExecutorService events;
+    private int freeCpus;
+    private long freeMemory;
+    private boolean closed;
+
+    private LocalScheduler(Builder b) {
+        this.totalCpus = b.cpus;
+        this.totalMemory = b.memory;
+        this.totalGpus = b.gpus;
+        this.killGrace = b.killGrace;
+        this.freeCpus = totalCpus;
+        this.freeMemory = totalMemory;
+        this.freeGpus.set(0, totalGpus);
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "drover-local-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "drover-local-events");
+            t.setDaemon(true);
+            return t;
+        });
+        String h;
+        try {
+            h = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            h = "localhost";
+        }
+        this.host = h;
+    }
+
+    /** A LocalScheduler with all cpus and memory of this machine and no gpu. */
+    public static LocalScheduler create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public Shell shell() {
+        return shell;
+    }
+
+    public int cpus() {
+        return totalCpus;
+    }
+
+    public long memoryBytes() {
+        return totalMemory;
+    }
+
+    public int gpus() {
+        return totalGpus;
+    }
+
+    @Override
+    public String render(Submission s) {
+        return JobScript.plain(s);
+    }
+
+    @Override
+    public String submit(Submission s) {
+        Job job = s.job();
+        Resources r = job.resources();
+        int cpus = r.cpus() * r.tasks();
+        long memory = r.memory().map(Memory::bytes).orElse(0L);
+        if (r.nodes() > 1) {
+            throw new SchedulerException("job '" + job.name() + "' asks " + r.nodes()
+                    + " nodes; the local scheduler has one", false);
+        }
+        if (cpus > totalCpus || memory > totalMemory || r.gpus() > totalGpus) {
+            throw new SchedulerException("job '" + job.name() + "' asks cpus=" + cpus + ", memory="
+                    + r.memory().map(Memory::toString).orElse("0") + ", gpus=" + r.gpus()
+                    + " but the local scheduler has cpus=" + totalCpus + ", memory=" + Memory.ofBytes(totalMemory)
+                    + ", gpus=" + totalGpus + " (set them with LocalScheduler.builder())", false);
+        }
+        try {
+            Files.createDirectories(s.attemptDir());
+            Files.writeString(s.scriptPath(), render(s), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + e.getMessage(),
+                    false, e);
+        }
+        synchronized (lock) {
+            if (closed) {
+                throw new SchedulerException("the local scheduler is closed", false);
+            }
+            List<LocalJob> deps = new ArrayList<>();
+            for (Submission.IdDependency d : s.dependencies()) {
+                LocalJob dep = jobs.get(d.jobId());
+                if (dep == null) {
+                    throw new SchedulerException("job '" + job.name() + "' depends on job id " + d.jobId()
+                            + ", which this local scheduler does not know", false);
+                }
+                deps.add(dep);
+            }
+            LocalJob lj = new LocalJob(Long.toString(nextId.getAndIncrement()), s, cpus, memory, deps);
+            jobs.put(lj.id, lj);
+            pending.add(lj);
+            schedule();
+            return lj.id;
+        }
+    }
+
+    @Override
+    public Map<String, JobStatus> status(Collection<String> ids) {
+        Map<String, JobStatus> result = new LinkedHashMap<>();
+        synchronized (lock) {
+            for (String id : ids) {
+                LocalJob j = jobs.get(id);
+                result.put(id, j == null ? JobStatus.unknown(id, "unknown to this local scheduler") : j.status());
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void cancel(Collection<String> ids) {
+        synchronized (lock) {
+            for (String id : ids) {
+                LocalJob j = jobs.get(id);
+                if (j == null || j.state.isTerminal()) {
+                    continue;
+                }
+                if (j.state == JobState.PENDING) {
+                    pending.remove(j);
+                    end(j, JobState.CANCELLED, null, "cancelled");
+                } else if (j.process != null && !j.stopping) {
+                    stop(j, JobState.CANCELLED, "cancelled");
+                }
+            }
+            schedule();
+        }
+    }
+
+    /** Cancels everything still pending or running and stops the timers. */
+    @Override
+    public void close() {
+        List<String> live;
+        synchronized (lock) {
+            live = jobs.values().stream().filter(j -> !j.state.isTerminal()).map(j -> j.id).collect(Collectors.toList());
+        }
+        cancel(live);
+        synchronized (lock) {
+            closed = true;
+            for (LocalJob j : jobs.values()) {
+                if (j.process != null && j.process.isAlive()) {
+                    Processes.killTree(j.process.toHandle(), true);
+                }
+            }
+        }
+        timers.shutdownNow();
+        events.shutdown();
+    }
+
+    // ---- scheduling, all under lock ----
+
+    private void schedule() {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Iterator<LocalJob> it = pending.iterator(); it.hasNext(); ) {
+                LocalJob j = it.next();
+                Readiness readiness = readiness(j);
+                if (readiness == Readiness.NEVER) {
+                    it.remove();
+                    end(j, JobState.CANCELLED, null, DEPENDENCY_NEVER_SATISFIED);
+                    changed = true;   // its own dependents may now be decided
+                }
+            }
+        }
+        for (Iterator<LocalJob> it = pending.iterator(); it.hasNext(); ) {
+            LocalJob j = it.next();
+            if (readiness(j) != Readiness.READY) {
+                continue;
+            }
+            if (j.cpus > freeCpus || j.memory > freeMemory || j.submission.job().resources().gpus() > freeGpus.cardinality()) {
+                break;   // first ready job that does not fit holds the line
+            }
+            it.remove();
+            start(j);
+        }
+    }
+
+    private enum Readiness { WAITING, READY, NEVER }
+
+    private static Readiness readiness(LocalJob j) {
+        Readiness r = Readiness.READY;
+        for (int i = 0; i < j.deps.size(); i++) {
+            LocalJob dep = j.deps.get(i);
+            if (!dep.state.isTerminal()) {
+                r = Readiness.WAITING;
+            } else if (!j.submission.dependencies().get(i).type().satisfiedBy(dep.state)) {
+                return Readiness.NEVER;
+            }
+        }
+        return r;
+    }
+
+    private void start(LocalJob j) {
+        Submission s = j.submission;
+        int gpus = s.job().resources().gpus();
+        List<Integer> devices = new ArrayList<>();
+        for (int g = freeGpus.nextSetBit(0); g >= 0 && devices.size() < gpus; g = freeGpus.nextSetBit(g + 1)) {
+            devices.add(g);
+        }
+        ProcessBuilder pb = new ProcessBuilder(s.job().script().isPresent() ? "/bin/bash" : "/bin/sh",
+                s.scriptPath().toString());
+        pb.directory(s.attemptDir().toFile());
+        Map<String, String> env = pb.environment();
+        env.put("DROVER_JOB_ID", j.id);
+        env.put("DROVER_JOB_NAME", s.job().name());
+        env.put("DROVER_ATTEMPT_DIR", s.attemptDir().toString());
+        if (gpus > 0) {
+            env.put("CUDA_VISIBLE_DEVICES", devices.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        } else {
+            env.remove("CUDA_VISIBLE_DEVICES");
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectOutput(s.stdoutPath().toFile());
+        pb.redirectError(s.stderrPath().toFile());
+        try {
+            j.process = pb.start();
+        } catch (IOException e) {
+            end(j, JobState.FAILED, 127, "cannot start: " + e.getMessage());
+            return;
+        }
+        freeCpus -= j.cpus;
+        freeMemory -= j.memory;
+        devices.forEach(freeGpus::clear);
+        j.gpus = devices;
+        j.started = Instant.now();
+        j.state = JobState.RUNNING;
+        writeQuietly(s.attemptDir(), RunDirectory.STARTED,
+                j.started.getEpochSecond() + " " + host + " " + j.process.pid());
+        s.job().resources().walltime().ifPresent(limit ->
+                j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
+        Process p = j.process;
+        // Never on this thread: the scheduling loop that called start() holds an iterator.
+        p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue()), events);
+    }
+
+    private void onWalltime(LocalJob j) {
+        synchronized (lock) {
+            if (j.state == JobState.RUNNING && !j.stopping) {
+                stop(j, JobState.TIMEOUT, "walltime " + Walltime.formatWithDays(
+                        j.submission.job().resources().walltime().orElseThrow()) + " reached");
+            }
+        }
+    }
+
+    /** TERM to the process tree now, KILL after the grace period; the end state is set when it exits. */
+    private void stop(LocalJob j, JobState endState, String reason) {
+        j.stopping = true;
+        j.stopState = endState;
+        j.stopReason = reason;
+        Process p = j.process;
+        Processes.killTree(p.toHandle(), false);
+        timers.schedule(() -> {
+            if (p.isAlive()) {
+                Processes.killTree(p.toHandle(), true);
+            }
+        }, killGrace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void onExit(LocalJob j, int exitCode) {
+        synchronized (lock) {
+            // Children left behind by the job (it is over, so they belong to nobody) are stopped too.
+            j.process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            if (j.timer != null) {
+                j.timer.cancel(false);
+            }
+            freeCpus += j.cpus;
+            freeMemory += j.memory;
+            j.gpus.forEach(freeGpus::set);
+            JobState state = j.stopping ? j.stopState : exitCode == 0 ? JobState.COMPLETED : JobState.FAILED;
+            String reason = j.stopping ? j.stopReason : exitCode == 0 ? "" : "exit code " + exitCode;
+            writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
+            end(j, state, exitCode, reason);
+            if (!closed) {
+                schedule();
+            }
+        }
+    }
+
+    private void end(LocalJob j, JobState state, Integer exitCode, String reason) {
+        j.state = state;
+        j.exitCode = exitCode;
+        j.reason = reason;
+        j.ended = Instant.now();
+    }
+
+    /** Writes a small file of the run directory atomically (temporary file and rename). */
+    private static void writeQuietly(Path dir, String name, String content) {
+        Path tmp = dir.resolve("." + name + ".tmp");
+        try {
+            Files.writeString(tmp, content + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(name), e);
+        }
+    }
+
+    /** One job's state; fields guarded by the scheduler's lock. */
+    private static final class LocalJob {
+        final String id;
+        final Submission submission;
+        final int cpus;
+        final long memory;
+        final List<LocalJob> deps;
+        JobState state = JobState.PENDING;
+        Process process;
+        List<Integer> gpus = List.of();
+        ScheduledFuture<?> timer;
+        boolean stopping;
+        JobState stopState;
+        String stopReason;
+        Integer exitCode;
+        String reason = "";
+        Instant started;
+        Instant ended;
+
+        LocalJob(String id, Submission submission, int cpus, long memory, List<LocalJob> deps) {
+            this.id = id;
+            this.submission = submission;
+            this.cpus = cpus;
+            this.memory = memory;
+            this.deps = deps;
+        }
+
+        JobStatus status() {
+            String why = reason;
+            if (state == JobState.PENDING && why.isEmpty()) {
+                why = deps.stream().anyMatch(d -> !d.state.isTerminal()) ? "Dependency" : "Resources";
+            }
+            return new JobStatus(id, state, exitCode, why, started, ended, state.name());
+        }
+    }
+
+    /**
+     * Configures a LocalScheduler; defaults: every cpu and all physical memory of this machine,
+     * no gpu, 5 s between TERM and KILL.
+     */
+    public static final class Builder {
+        private int cpus = Runtime.getRuntime().availableProcessors();
+        private long memory = physicalMemory();
+        private int gpus;
+        private Duration killGrace = Duration.ofSeconds(5);
+
+        private Builder() {}
+
+        /** Cpus to share among jobs. */
+        public Builder cpus(int cpus) {
+            if (cpus < 1) {
+                throw new IllegalArgumentException("cpus must be at least 1, got " + cpus);
+            }
+            this.cpus = cpus;
+            return this;
+        }
+
+        /** Memory to share among jobs that ask for memory. */
+        public Builder memory(String memory) {
+            this.memory = Memory.parse(memory).bytes();
+            return this;
+        }
+
+        /** Gpus (devices 0..n-1) to share among jobs. */
+        public Builder gpus(int gpus) {
+            if (gpus < 0) {
+                throw new IllegalArgumentException("gpus must be 0 or more, got " + gpus);
+            }
+            this.gpus = gpus;
+            return this;
+        }
+
+        /** Time between TERM and KILL when a job is cancelled or reaches its walltime. */
+        public Builder killGrace(Duration grace) {
+            if (grace == null || grace.isNegative()) {
+                throw new IllegalArgumentException("killGrace must be 0 or more, got " + grace);
+            }
+            this.killGrace = grace;
+            return this;
+        }
+
+        public LocalScheduler build() {
+            return new LocalScheduler(this);
+        }
+
+        private static long physicalMemory() {
+            java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean) {
+                return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize();
+            }
+            return 1L << 32;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.drover;
+
+import java.util.regex.Pattern;
+
+/**
+ * The character rules for names that become file names and scheduler arguments.
+ *
+ * <p>A job or bundle name is 1 to 128 characters from {@code A-Z a-z 0-9 _ . -}, and starts with a
+ * letter, a digit or {@code _} (so it is never {@code .} or {@code ..} and never looks like an
+ * option). Names are used as directory names in the run directory and as scheduler job names, so
+ * nothing else is accepted. Arguments, environment values and script bodies, on the other hand,
+ * may hold any text: they are always quoted.
+ *
+ * <pre>{@code
+ * Names.requireJobName("train_0")       // ok
+ * Names.requireJobName("a b")           // IllegalArgumentException: job name 'a b' ...
+ * }</pre>
+ */
+public final class Names {
+    /** The documented job and bundle name pattern. */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}");
+    private static final Pattern SCHEDULER_WORD = Pattern.compile("[A-Za-z0-9_.,:+@=/-]+");
+    private static final Pattern CONSTRAINT = Pattern.compile("[A-Za-z0-9_.,:&|\\[\\]*()!+=@-]+");
+
+    private Names() {}
+
+    /** Checks a job name. */
+    public static String requireJobName(String name) {
+        return require("job name", name);
+    }
+
+    /** Checks a bundle name. */
+    public static String requireBundleName(String name) {
+        return require("bundle name", name);
+    }
+
+    /** A dependency target: a job name, a sweep name, or a pattern with {@code *}. */
+    public static String requireDependencyTarget(String target) {
+        if (target == null || !PATTERN.matcher(target).matches()) {
+            throw new IllegalArgumentException("dependency '" + printable(target)
+                    + "' must be a job or sweep name, optionally with * wildcards, from A-Z a-z 0-9 _ . - *");
+        }
+        return target;
+    }
+
+    static String require(String what, String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " '" + printable(name)
+                    + "' is not allowed: use 1-128 characters from A-Z a-z 0-9 _ . -, starting with a letter, digit or _");
+        }
+        return name;
+    }
+
+    /** Checks an environment variable name. */
+    public static String requireEnvName(String name) {
+        if (name == null || !ENV.matcher(name).matches()) {
+            throw new IllegalArgumentException("environment variable name '" + printable(name)
+                    + "' is not allowed: use A-Z a-z 0-9 _, not starting with a digit");
+        }
+        return name;
+    }
+
+    /** Checks a partition, queue, account or qos: one word with no spaces, quotes or shell characters. */
+    public static String requireSchedulerWord(String field, String value) {
+        if (value == null || !SCHEDULER_WORD.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " '" + printable(value)
+                    + "' is not allowed: use A-Z a-z 0-9 and _ . , : + @ = / -");
+        }
+        return value;
+    }
+
+    /** Checks a node feature constraint such as {@code intel&(gpu|bigmem)}. */
+    public static String requireConstraint(String value) {
+        if (value == null || !CONSTRAINT.matcher(value).matches()) {
+            throw new IllegalArgumentException("constraint '" + printable(value)
+                    + "' is not allowed: use feature names with & | , [ ] ( ) * ! only");
+        }
+        return value;
+    }
+
+    /** Checks text that is quoted before use: anything but NUL, which no process can receive. */
+    public static String requireText(String field, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " must not be null");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(field + " '" + printable(value) + "' contains a NUL character");
+        }
+        return value;
+    }
+
+    /** Checks a one-line value (a raw directive, a path): no NUL, CR or LF. */
+    public static String requireLine(String field, String value) {
+        requireText(field, value);
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(field + " must not be empty");
+        }
+        if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException(field + " '" + printable(value) + "' must be one line");
+        }
+        return value;
+    }
+
+    /** The value with control characters made visible, for error messages. */
+    static String printable(String value) {
+        if (value == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (char c : value.toCharArray()) {
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

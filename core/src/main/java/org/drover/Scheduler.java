@@ -1,0 +1,89 @@
+package org.drover;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The service provider interface every executor implements: the embedded {@link LocalScheduler},
+ * SLURM, PBS, and later SSH host pools and packed allocations. It is small on purpose: render,
+ * submit, ask the status of many jobs in one call, cancel many jobs in one call.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>{@link #submit} writes the job script into the attempt directory (fully, synced) and
+ *       returns the scheduler's id; it throws {@link SchedulerException} when the job was not
+ *       accepted, and must never create the job twice.</li>
+ *   <li>{@link #status} answers for every id asked, in one query whatever the number of ids; a
+ *       failed or garbled query gives {@link JobState#UNKNOWN}, never an exception and never a
+ *       failure of the job.</li>
+ *   <li>{@link #cancel} cancels many ids at once; unknown or finished ids are ignored.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (Scheduler local = LocalScheduler.builder().cpus(2).build()) {
+ *     SubmittedBundle run = Submitter.submit(bundle, local, Path.of("runs"));
+ *     run.awaitCompletion(Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ */
+public interface Scheduler extends AutoCloseable {
+    /** A short name: {@code local}, {@code slurm}, {@code pbs}. */
+    String name();
+
+    /** The shell through which this scheduler reaches its machine (where run directories live). */
+    Shell shell();
+
+    /** The job script this scheduler would submit for this attempt. */
+    String render(Submission submission);
+
+    /**
+     * Submits one attempt.
+     *
+     * @return the scheduler's job id
+     * @throws SchedulerException if the scheduler refused the job or could not be reached
+     */
+    String submit(Submission submission);
+
+    /**
+     * Submits the jobs of one sweep as one array job when the scheduler supports it, at most
+     * {@code maxRunning} at once (0: no limit). All tasks share the same dependencies. The
+     * default submits them one by one.
+     *
+     * @return the array's id (or null without array support) and each task's id, in order
+     */
+    default SubmittedArray submitArray(List<Submission> tasks, int maxRunning) {
+        List<String> ids = new ArrayList<>(tasks.size());
+        for (Submission s : tasks) {
+            ids.add(submit(s));
+        }
+        return new SubmittedArray(null, ids);
+    }
+
+    /**
+     * The status of each id, from one batched query.
+     *
+     * @return a status for every id asked
+     */
+    Map<String, JobStatus> status(Collection<String> ids);
+
+    /** Cancels these jobs, in one call where the scheduler allows. */
+    void cancel(Collection<String> ids);
+
+    /** Releases what the scheduler holds (processes, connections). */
+    @Override
+    default void close() {}
+
+    /**
+     * The ids of an array submission.
+     *
+     * @param arrayId the id of the whole array (a dependency on it waits for every task), or null
+     * @param taskIds the id of each task, in the order submitted
+     */
+    record SubmittedArray(String arrayId, List<String> taskIds) {
+        public SubmittedArray {
+            taskIds = List.copyOf(taskIds);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package org.drover;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A parameter sweep: the cartesian product of named parameter values, expanded from a template
+ * job into one job per combination. Immutable and fluent.
+ *
+ * <p>Jobs are named {@code <template name>_<index>}, index 0 to size-1, the last parameter
+ * varying fastest; {@code {name}} placeholders in the command words, script body, environment
+ * values, working directory and stdout/stderr paths are replaced by the values. The sweep's name
+ * (the template's) is a dependency target standing for all of its jobs.
+ *
+ * <pre>{@code
+ * Sweep train = Sweep.of(Job.named("train").command("python", "train.py", "--lr={lr}", "--seed={seed}"))
+ *         .param("lr", 0.1, 0.01)
+ *         .param("seed", 1, 2)
+ *         .dependsOn("prep");
+ * train.jobs();   // train_0 (--lr=0.1 --seed=1), train_1 (0.1, 2), train_2 (0.01, 1), train_3 (0.01, 2)
+ * train.asArray(2);   // submit as one array job, at most 2 tasks at once, where the scheduler can
+ * }</pre>
+ */
+public final class Sweep {
+    /** Expanding more jobs than this at once is almost surely a mistake. */
+    public static final int MAX_SIZE = 1_000_000;
+    private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private final Job template;
+    private final ImmutableMap<String, ImmutableList<String>> params;
+    private final boolean array;
+    private final int maxRunning;
+
+    private Sweep(Job template, ImmutableMap<String, ImmutableList<String>> params, boolean array, int maxRunning) {
+        this.template = template;
+        this.params = params;
+        this.array = array;
+        this.maxRunning = maxRunning;
+    }
+
+    /** A sweep over this template; its name is the sweep's name. */
+    public static Sweep of(Job template) {
+        Objects.requireNonNull(template, "template");
+        if (template.sweep().isPresent()) {
+            throw new IllegalArgumentException("job '" + template.name() + "' is already a member of a sweep");
+        }
+        return new Sweep(template, ImmutableMap.of(), false, 0);
+    }
+
+    /**
+     * Adds a parameter and its values (formatted with {@code String.valueOf}, decimals without
+     * exponent).
+     *
+     * @throws IllegalArgumentException for a bad or repeated name, no values, or a null value
+     */
+    public Sweep param(String name, Object... values) {
+        return param(name, Arrays.asList(values));
+    }
+
+    /** As {@link #param(String, Object...)}. */
+    public Sweep param(String name, Iterable<?> values) {
+        if (name == null || !PARAM_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("sweep parameter name '" + Names.printable(name)
+                    + "' is not allowed: use A-Z a-z 0-9 _, not starting with a digit");
+        }
+        if (params.containsKey(name)) {
+            throw new IllegalArgumentException("sweep '" + name() + "' already has a parameter '" + name + "'");
+        }
+        ImmutableList.Builder<String> texts = ImmutableList.builder();
+        int count = 0;
+        for (Object v : values) {
+            if (v == null) {
+                throw new IllegalArgumentException("sweep parameter '" + name + "' has a null value at position " + count);
+            }
+            texts.add(Names.requireText("sweep parameter " + name, format(v)));
+            count++;
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException("sweep parameter '" + name + "' has no values");
+        }
+        long size = (long) size() * count;
+        if (size > MAX_SIZE) {
+            throw new IllegalArgumentException("sweep '" + name() + "' would have " + size
+                    + " jobs, more than the limit of " + MAX_SIZE);
+        }
+        return new Sweep(template, ImmutableMap.<String, ImmutableList<String>>builder()
+                .putAll(params).put(name, texts.build()).build(), array, maxRunning);
+    }
+
+    private static String format(Object v) {
+        if (v instanceof Double || v instanceof Float) {
+            String s = v.toString();
+            return s.contains("E") ? new BigDecimal(s).toPlainString() : s;
+        }
+        return String.valueOf(v);
+    }
+
+    /** Every job of the sweep depends on these (afterok). */
+    public Sweep dependsOn(String... targets) {
+        return new Sweep(template.dependsOn(targets), params, array, maxRunning);
+    }
+
+    /** Every job of the sweep depends on these, with the given semantics. */
+    public Sweep dependsOn(DependencyType type, String... targets) {
+        return new Sweep(template.dependsOn(type, targets), params, array, maxRunning);
+    }
+
+    /** Submit as one array job where the scheduler supports arrays, with no limit on running tasks. */
+    public Sweep asArray() {
+        return new Sweep(template, params, true, 0);
+    }
+
+    /**
+     * Submit as one array job, at most {@code maxRunning} tasks running at once (SLURM's {@code %N}).
+     *
+     * @throws IllegalArgumentException if {@code maxRunning} is below 1
+     */
+    public Sweep asArray(int maxRunning) {
+        if (maxRunning < 1) {
+            throw new IllegalArgumentException("array maxRunning must be at least 1, got " + maxRunning);
+        }
+        return new Sweep(template, params, true, maxRunning);
+    }
+
+    public String name() {
+        return template.name();
+    }
+
+    public Job template() {
+        return template;
+    }
+
+    public boolean isArray() {
+        return array;
+    }
+
+    /** The array's limit on running tasks, 0 for none. */
+    public int maxRunning() {
+        return maxRunning;
+    }
+
+    /** The parameters and their values, as text, in declaration order. */
+    public Map<String, List<String>> params() {
+        return ImmutableMap.copyOf(params);
+    }
+
+    /** The number of jobs: the product of the value counts (1 with no parameter). */
+    public int size() {
+        int n = 1;
+        for (List<String> values : params.values()) {
+            n *= values.size();
+        }
+        return n;
+    }
+
+    /** The expanded jobs, in index order. */
+    public List<Job> jobs() {
+        int size = size();
+        List<String> names = new ArrayList<>(params.keySet());
+        List<Job> jobs = new ArrayList<>(size);
+        for (int index = 0; index < size; index++) {
+            Map<String, String> values = new LinkedHashMap<>();
+            int rest = index;
+            for (int p = names.size() - 1; p >= 0; p--) {
+                List<String> options = params.get(names.get(p));
+                values.put(names.get(p), options.get(rest % options.size()));
+                rest /= options.size();
+            }
+            Map<String, String> ordered = new LinkedHashMap<>();
+            for (String n : names) {
+                ordered.put(n, values.get(n));
+            }
+            jobs.add(expand(index, ordered));
+        }
+        return jobs;
+    }
+
+    private Job expand(int index, Map<String, String> values) {
+        String memberName = template.name() + "_" + index;
+        if (!Names.NAME.matcher(memberName).matches()) {
+            throw new IllegalArgumentException("sweep '" + name() + "' makes job name '" + memberName
+                    + "', which is too long; shorten the template's name");
+        }
+        Job j = template.renamed(memberName);
+        if (!template.command().isEmpty()) {
+            List<String> words = new ArrayList<>();
+            for (String w : template.command()) {
+                words.add(substitute(w, values));
+            }
+            j = j.command(words);
+        }
+        if (template.script().isPresent()) {
+            j = j.script(substitute(template.script().get(), values));
+        }
+        for (Map.Entry<String, String> e : template.env().entrySet()) {
+            j = j.env(e.getKey(), substitute(e.getValue(), values));
+        }
+        if (template.workingDir().isPresent()) {
+            j = j.workingDir(substitute(template.workingDir().get(), values));
+        }
+        if (template.stdout().isPresent()) {
+            j = j.stdout(substitute(template.stdout().get(), values));
+        }
+        if (template.stderr().isPresent()) {
+            j = j.stderr(substitute(template.stderr().get(), values));
+        }
+        return j.inSweep(name(), index, values);
+    }
+
+    /** Replaces {@code {name}} for each declared parameter; other braces stay as they are. */
+    static String substitute(String text, Map<String, String> values) {
+        if (text.indexOf('{') < 0) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 16);
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c == '{') {
+                int close = text.indexOf('}', i + 1);
+                if (close > 0) {
+                    String key = text.substring(i + 1, close);
+                    String value = values.get(key);
+                    if (value != null) {
+                        sb.append(value);
+                        i = close + 1;
+                        continue;
+                    }
+                }
+            }
+            sb.append(c);
+            i++;
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Sweep[" + name() + " " + params + (array ? ", array" + (maxRunning > 0 ? "%" + maxRunning : "") : "") + "]";
+    }
+}
