@@ -466,6 +466,9 @@ cmd_restart_ctld() {
   stop_daemon slurmctld /run/slurmctld.pid 30
   start_detached "$LOG_DIR/slurmctld.log" /usr/sbin/slurmctld
   wait_for "$WAIT_SECONDS" ctld_answers || die "slurmctld does not answer after restart"
+  # Until slurmd registers again (a few seconds) the node is "unknown" and nothing starts.
+  wait_node_ready
+  end_phase
   say "slurmctld restarted in $(elapsed "$t0") s"
 }
 

@@ -333,13 +333,8 @@ public final class LocalScheduler implements Scheduler {
         j.stopping = true;
         j.stopState = endState;
         j.stopReason = reason;
-        Process p = j.process;
-        Processes.killTree(p.toHandle(), false);
-        timers.schedule(() -> {
-            if (p.isAlive()) {
-                Processes.killTree(p.toHandle(), true);
-            }
-        }, killGrace.toMillis(), TimeUnit.MILLISECONDS);
+        List<ProcessHandle> signalled = Processes.killTree(j.process.toHandle(), false);
+        timers.schedule(() -> Processes.killAll(signalled), killGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void onExit(LocalJob j, int exitCode) {

@@ -1,5 +1,6 @@
 package org.drover.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -9,21 +10,36 @@ public final class Processes {
 
     /**
      * Signals the process and all its descendants: TERM ({@code forcibly == false}) or KILL.
-     * Children are listed before the parent is signalled, so none is orphaned to init unseen.
+     *
+     * @return every process signalled. Keep it: a child whose parent dies on TERM is re-parented
+     *     and no longer a descendant of the root, so the follow-up KILL must go to this list.
      */
-    public static void killTree(ProcessHandle root, boolean forcibly) {
-        List<ProcessHandle> all = root.descendants().collect(Collectors.toList());
-        for (ProcessHandle h : all) {
+    public static List<ProcessHandle> killTree(ProcessHandle root, boolean forcibly) {
+        List<ProcessHandle> all = new ArrayList<>(root.descendants().collect(Collectors.toList()));
+        all.add(root);
+        signal(all, forcibly);
+        return all;
+    }
+
+    /** KILLs every process of an earlier snapshot that is still alive, with its current descendants. */
+    public static void killAll(List<ProcessHandle> snapshot) {
+        List<ProcessHandle> all = new ArrayList<>();
+        for (ProcessHandle h : snapshot) {
+            if (h.isAlive()) {
+                all.add(h);
+                h.descendants().forEach(all::add);
+            }
+        }
+        signal(all, true);
+    }
+
+    private static void signal(List<ProcessHandle> handles, boolean forcibly) {
+        for (ProcessHandle h : handles) {
             if (forcibly) {
                 h.destroyForcibly();
             } else {
                 h.destroy();
             }
-        }
-        if (forcibly) {
-            root.destroyForcibly();
-        } else {
-            root.destroy();
         }
     }
 }

@@ -1,0 +1,266 @@
+package org.drover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalSchedulerTest {
+    @TempDir
+    Path tmp;
+
+    private LocalScheduler local;
+
+    @AfterEach
+    void close() {
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    private Map<String, JobStatus> runToEnd(Bundle bundle) {
+        SubmittedBundle run = Submitter.submit(bundle, local, tmp.resolve("runs"));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        return run.statuses();
+    }
+
+    @Test
+    void runsDependenciesInOrderWhateverOrderTheyWereAdded() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path log = tmp.resolve("order.log");
+        Bundle b = Bundle.named("order")
+                .add(Job.named("c").script("echo c >> " + log).dependsOn("b"))
+                .add(Job.named("b").script("sleep 0.2; echo b >> " + log).dependsOn("a"))
+                .add(Job.named("a").script("sleep 0.2; echo a >> " + log));
+        Map<String, JobStatus> end = runToEnd(b);
+
+        assertThat(end.values()).allSatisfy(s -> {
+            assertThat(s.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(s.exitCode()).isZero();
+        });
+        assertThat(Files.readAllLines(log)).containsExactly("a", "b", "c");
+        assertThat(end.get("a").ended()).isBeforeOrEqualTo(end.get("b").started());
+    }
+
+    @Test
+    void writesTheRunDirectoryLayout() throws IOException {
+        local = LocalScheduler.builder().cpus(1).build();
+        SubmittedBundle run = Submitter.submit(Bundle.named("layout")
+                .add(Job.named("hello").command("sh", "-c", "echo out; echo err >&2; exit 4")), local, tmp);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().get("hello").state().isTerminal());
+
+        Path dir = run.runDirectory().attemptDir("hello", 1);
+        assertThat(run.runDirectory().path().getFileName().toString()).matches("layout_\\d{8}-\\d{6}-\\d{3}");
+        assertThat(run.runDirectory().recordFile()).exists();
+        assertThat(Bundle.load(run.runDirectory().recordFile()).jobs()).extracting(Job::name).containsExactly("hello");
+        assertThat(Job.load(dir.resolve("job.json")).command()).containsExactly("sh", "-c", "echo out; echo err >&2; exit 4");
+        assertThat(dir.resolve("script.sh")).exists();
+        assertThat(dir.resolve("stdout")).hasContent("out");
+        assertThat(dir.resolve("stderr")).hasContent("err");
+        assertThat(Files.readString(dir.resolve("started")).trim()).matches("\\d+ \\S+ \\d+");
+        assertThat(RunDirectory.readExitCode(dir)).hasValue(4);
+        JobStatus s = run.statuses().get("hello");
+        assertThat(s.state()).isEqualTo(JobState.FAILED);
+        assertThat(s.exitCode()).isEqualTo(4);
+    }
+
+    @Test
+    void afterOkDependentsOfAFailedJobAreCancelledWithAReason() {
+        local = LocalScheduler.builder().cpus(2).build();
+        Bundle b = Bundle.named("fail")
+                .add(Job.named("a").command("sh", "-c", "exit 3"))
+                .add(Job.named("b").command("true").dependsOn("a"))
+                .add(Job.named("c").command("true").dependsOn("b"))
+                .add(Job.named("any").command("true").afterAny("a"))
+                .add(Job.named("notok").command("true").afterNotOk("a"))
+                .add(Job.named("ok-only-if-ok").command("true").afterNotOk("any"));
+        Map<String, JobStatus> end = runToEnd(b);
+
+        assertThat(end.get("a").state()).isEqualTo(JobState.FAILED);
+        assertThat(end.get("a").exitCode()).isEqualTo(3);
+        assertThat(end.get("b").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(end.get("b").reason()).isEqualTo(LocalScheduler.DEPENDENCY_NEVER_SATISFIED);
+        assertThat(end.get("c").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(end.get("c").reason()).isEqualTo(LocalScheduler.DEPENDENCY_NEVER_SATISFIED);
+        assertThat(end.get("any").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(end.get("notok").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(end.get("ok-only-if-ok").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(end.get("b").started()).isNull();
+    }
+
+    @Test
+    void enforcesWalltimeAndKillsTheProcessTree() throws IOException {
+        local = LocalScheduler.builder().cpus(1).killGrace(Duration.ofMillis(500)).build();
+        Path pids = tmp.resolve("pids");
+        // The child ignores TERM, so only the KILL after the grace period ends it.
+        SubmittedBundle run = Submitter.submit(Bundle.named("timeout").add(Job.named("slow")
+                .script("sh -c 'trap \"\" TERM; echo $$ >> " + pids + "; sleep 60' & echo $$ >> " + pids + "; wait")
+                .walltime(Duration.ofSeconds(1))), local, tmp);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> run.statuses().get("slow").state().isTerminal());
+        JobStatus s = run.statuses().get("slow");
+        assertThat(s.state()).isEqualTo(JobState.TIMEOUT);
+        assertThat(s.reason()).contains("walltime");
+        assertThat(Duration.between(s.started(), s.ended())).isBetween(Duration.ofMillis(900), Duration.ofSeconds(10));
+        assertProcessesGone(pids);
+    }
+
+    @Test
+    void cancelStopsARunningJobAndAllItsChildren() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path pids = tmp.resolve("pids");
+        SubmittedBundle run = Submitter.submit(Bundle.named("cancel")
+                .add(Job.named("tree").script("sleep 300 & echo $! >> " + pids + "; sleep 300 & echo $! >> " + pids
+                        + "; echo $$ >> " + pids + "; wait"))
+                .add(Job.named("after").command("true").dependsOn("tree")), local, tmp);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(pids) && Files.readAllLines(pids).size() == 3);
+
+        run.cancel();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> run.statuses().values().stream().allMatch(x -> x.state().isTerminal()));
+        assertThat(run.statuses().get("tree").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(run.statuses().get("after").state()).isEqualTo(JobState.CANCELLED);
+        assertProcessesGone(pids);
+    }
+
+    private static void assertProcessesGone(Path pids) throws IOException {
+        List<Long> list = Files.readAllLines(pids).stream().map(String::trim).map(Long::parseLong).collect(Collectors.toList());
+        assertThat(list).isNotEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(list).allSatisfy(pid ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid).isFalse()));
+    }
+
+    @Test
+    void neverRunsMoreThanTheCpusAllow() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path slots = Files.createDirectories(tmp.resolve("slots"));
+        Path seen = tmp.resolve("seen");
+        String body = "mkdir " + slots + "/$DROVER_JOB_ID; ls " + slots + " | wc -l >> " + seen
+                + "; sleep 0.3; ls " + slots + " | wc -l >> " + seen + "; rmdir " + slots + "/$DROVER_JOB_ID";
+        Bundle b = Bundle.named("slots");
+        for (int i = 0; i < 6; i++) {
+            b.add(Job.named("one_" + i).script(body));
+        }
+        b.add(Job.named("two").script(body).cpus(2));
+        Map<String, JobStatus> end = runToEnd(b);
+
+        assertThat(end.values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        List<Integer> counts = Files.readAllLines(seen).stream().map(String::trim).map(Integer::parseInt).collect(Collectors.toList());
+        assertThat(counts).hasSize(14).allSatisfy(c -> assertThat(c).isBetween(1, 2)).contains(2);
+        // The 2-cpu job ran alone: no other job overlapped it.
+        JobStatus two = end.get("two");
+        for (int i = 0; i < 6; i++) {
+            JobStatus one = end.get("one_" + i);
+            assertThat(one.ended().isAfter(two.started()) && one.started().isBefore(two.ended()))
+                    .as("one_%d overlaps two", i).isFalse();
+        }
+    }
+
+    @Test
+    void neverOversubscribesMemory() {
+        local = LocalScheduler.builder().cpus(2).memory("1G").build();
+        Bundle b = Bundle.named("memory")
+                .add(Job.named("m1").command("sleep", "0.3").memory("600M"))
+                .add(Job.named("m2").command("sleep", "0.3").memory("600M"))
+                .add(Job.named("small").command("sleep", "0.3").memory("300M"));
+        Map<String, JobStatus> end = runToEnd(b);
+        JobStatus m1 = end.get("m1");
+        JobStatus m2 = end.get("m2");
+        assertThat(m2.started()).isAfterOrEqualTo(m1.ended());
+        // small fits beside m1 but waits behind m2 (first-come order), so it never starves m2.
+        assertThat(end.get("small").started()).isAfterOrEqualTo(m2.started());
+    }
+
+    @Test
+    void givesGpuJobsTheirOwnDevices() throws IOException {
+        local = LocalScheduler.builder().cpus(2).gpus(2).build();
+        Bundle b = Bundle.named("gpus")
+                .add(Job.named("g1").script("echo $CUDA_VISIBLE_DEVICES; sleep 0.5").gpus(1))
+                .add(Job.named("g2").script("echo $CUDA_VISIBLE_DEVICES; sleep 0.5").gpus(1))
+                .add(Job.named("both").script("echo $CUDA_VISIBLE_DEVICES").gpus(2))
+                .add(Job.named("none").script("echo \"[${CUDA_VISIBLE_DEVICES-unset}]\""));
+        SubmittedBundle run = Submitter.submit(b, local, tmp);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        Path root = run.runDirectory().path();
+        String g1 = Files.readString(root.resolve("g1/1/stdout")).trim();
+        String g2 = Files.readString(root.resolve("g2/1/stdout")).trim();
+        assertThat(List.of(g1, g2)).containsExactlyInAnyOrder("0", "1");
+        assertThat(root.resolve("both/1/stdout")).hasContent("0,1");
+        assertThat(root.resolve("none/1/stdout")).hasContent("[unset]");
+    }
+
+    @Test
+    void hostileArgumentsAndEnvironmentReachTheProgramUnchanged() throws IOException {
+        local = LocalScheduler.builder().cpus(1).build();
+        Path pwned = tmp.resolve("pwned");
+        List<String> hostile = List.of("'; touch " + pwned + " #", "$(touch " + pwned + ")", "`touch " + pwned + "`",
+                "a\nb", "\"quoted\"", "it's", "back\\slash", "$HOME", "*", "~", "", "-n", "tab\there", "ünïcödé");
+        List<String> argv = new ArrayList<>(List.of("printf", "%s\\0"));
+        argv.addAll(hostile);
+        Job job = Job.named("hostile").command(argv).env("HOSTILE", hostile.get(0) + hostile.get(1))
+                .workingDir(tmp.toString());
+        Job env = Job.named("env").command("sh", "-c", "printf %s \"$HOSTILE\"").env("HOSTILE", "$(touch " + pwned + ")\n'`x`");
+        SubmittedBundle run = Submitter.submit(Bundle.named("hostile").add(job).add(env), local, tmp);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+
+        assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        String out = Files.readString(run.runDirectory().attemptDir("hostile", 1).resolve("stdout"), StandardCharsets.UTF_8);
+        assertThat(Arrays.asList(out.split("\0", -1)).subList(0, hostile.size())).containsExactlyElementsOf(hostile);
+        assertThat(run.runDirectory().attemptDir("env", 1).resolve("stdout")).hasContent("$(touch " + pwned + ")\n'`x`");
+        assertThat(pwned).doesNotExist();
+    }
+
+    @Test
+    void refusesWhatCanNeverRunAndUnknownDependencies() {
+        local = LocalScheduler.builder().cpus(2).memory("1G").gpus(0).build();
+        Bundle tooBig = Bundle.named("big").add(Job.named("huge").command("true").cpus(3));
+        assertThatThrownBy(() -> Submitter.submit(tooBig, local, tmp))
+                .isInstanceOf(SchedulerException.class).hasMessageContaining("huge").hasMessageContaining("cpus=3");
+        Bundle gpu = Bundle.named("gpu").add(Job.named("g").command("true").gpus(1));
+        assertThatThrownBy(() -> Submitter.submit(gpu, local, tmp)).hasMessageContaining("gpus=1");
+        Submission orphan = new Submission(Job.named("o").command("true"), "x", tmp.resolve("o/1").toAbsolutePath(), 1,
+                List.of(new Submission.IdDependency("999", DependencyType.AFTER_OK)), "tok");
+        assertThatThrownBy(() -> local.submit(orphan)).isInstanceOf(SchedulerException.class).hasMessageContaining("999");
+        assertThat(local.status(List.of("12345")).get("12345").state()).isEqualTo(JobState.UNKNOWN);
+    }
+
+    @Test
+    void aFailedSubmissionCancelsTheJobsAlreadySubmitted() {
+        local = LocalScheduler.builder().cpus(1).build();
+        Bundle b = Bundle.named("partial")
+                .add(Job.named("first").command("sleep", "30"))
+                .add(Job.named("second").command("true").cpus(8).dependsOn("first"));
+        assertThatThrownBy(() -> Submitter.submit(b, local, tmp))
+                .isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("second").hasMessageContaining("1 jobs already submitted were cancelled");
+        await().atMost(Duration.ofSeconds(15)).until(() -> local.status(List.of("1")).get("1").state() == JobState.CANCELLED);
+    }
+
+    @Test
+    void submitsArraySweepsTaskByTaskAndDependentsWaitForAllOfThem() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path out = tmp.resolve("sweep.log");
+        Bundle b = Bundle.named("sweep")
+                .add(Sweep.of(Job.named("t").script("echo {x}-{y} >> " + out)).param("x", 1, 2).param("y", "a", "b").asArray(2))
+                .add(Job.named("sum").script("wc -l < " + out + " > " + tmp.resolve("count")).dependsOn("t"));
+        Map<String, JobStatus> end = runToEnd(b);
+        assertThat(end).hasSize(5);
+        assertThat(end.values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        assertThat(Files.readAllLines(out)).containsExactlyInAnyOrder("1-a", "1-b", "2-a", "2-b");
+        assertThat(tmp.resolve("count")).hasContent("4");
+    }
+}
