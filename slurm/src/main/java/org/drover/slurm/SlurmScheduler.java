@@ -1,0 +1,537 @@
+package org.drover.slurm;
+
+import com.google.common.util.concurrent.RateLimiter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.drover.CommandResult;
+import org.drover.JobScript;
+import org.drover.JobState;
+import org.drover.JobStatus;
+import org.drover.LocalShell;
+import org.drover.RunDirectory;
+import org.drover.Scheduler;
+import org.drover.SchedulerException;
+import org.drover.Shell;
+import org.drover.Submission;
+import org.drover.slurm.internal.SbatchDirectives;
+import org.drover.slurm.internal.SlurmIds;
+import org.drover.slurm.internal.SlurmOutputParser;
+import org.drover.slurm.internal.SlurmRow;
+import org.drover.slurm.internal.SlurmStates;
+import org.drover.slurm.internal.TransientErrors;
+
+/**
+ * Runs jobs on SLURM through a {@link Shell} (this machine, or later a login node over SSH).
+ *
+ * <ul>
+ *   <li>Scripts: {@code #SBATCH} directives from the job's resources, then Drover's wrapper
+ *       ({@link JobScript#wrapped}); written and synced before {@code sbatch --parsable}.</li>
+ *   <li>Dependencies: {@code --dependency=afterok:1:2} with {@code --kill-on-invalid-dep=yes}, so
+ *       a dependent of a failed job ends instead of pending forever; {@code --no-requeue} unless
+ *       the job asks otherwise.</li>
+ *   <li>Arrays: a sweep goes as one {@code sbatch --array=0-N%limit}; each task picks its own
+ *       parameters by {@code SLURM_ARRAY_TASK_ID}; statuses are per task ({@code 123_4}).</li>
+ *   <li>Status: one {@code squeue} call for every tracked job (by user and job ids, all states,
+ *       arrays expanded), and at most one {@code sacct} call for the jobs squeue no longer shows;
+ *       without accounting, one {@code scontrol show job}. A failed query gives UNKNOWN.</li>
+ *   <li>Transient failures ("Socket timed out", "Unable to contact slurm controller") are retried
+ *       with exponential backoff and jitter; before a submit is retried, the queue is searched for
+ *       the attempt's token (in the job comment), so a retry never duplicates a job.</li>
+ *   <li>Cancel: one {@code scancel} for many ids.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (SlurmScheduler slurm = SlurmScheduler.builder().skipDirective("--qos").build()) {
+ *     SubmittedBundle run = Submitter.submit(bundle, slurm, Path.of("/shared/runs"));
+ *     run.awaitCompletion(Duration.ofHours(2));
+ * }
+ * }</pre>
+ */
+public final class SlurmScheduler implements Scheduler {
+    private static final Logger LOG = Logger.getLogger(SlurmScheduler.class.getName());
+    /** Above this many jobs, squeue is asked for all of the user's jobs instead of listing ids (argument length). */
+    static final int MAX_IDS_PER_QUERY = 5_000;
+
+    private final Shell shell;
+    private final Set<String> skip;
+    private final boolean exportEnvironment;
+    private final Duration commandTimeout;
+    private final int submitAttempts;
+    private final Duration backoff;
+    private final Duration maxBackoff;
+    private final RateLimiter submitRate;
+    private final ZoneId zone;
+    private final String configuredUser;
+    private volatile String user;
+
+    private SlurmScheduler(Builder b) {
+        this.shell = b.shell;
+        this.skip = Set.copyOf(b.skip);
+        this.exportEnvironment = b.exportEnvironment;
+        this.commandTimeout = b.commandTimeout;
+        this.submitAttempts = b.submitAttempts;
+        this.backoff = b.backoff;
+        this.maxBackoff = b.maxBackoff;
+        this.submitRate = RateLimiter.create(b.submitsPerSecond);
+        this.zone = b.zone;
+        this.configuredUser = b.user;
+        this.user = b.user;
+    }
+
+    /** A SlurmScheduler on this machine with the defaults. */
+    public static SlurmScheduler create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "slurm";
+    }
+
+    @Override
+    public Shell shell() {
+        return shell;
+    }
+
+    // ---- rendering ----
+
+    @Override
+    public String render(Submission s) {
+        checkPath(s.stdoutPath().toString());
+        checkPath(s.stderrPath().toString());
+        return JobScript.wrapped(SbatchDirectives.render(s, s.job().name(), s.stdoutPath().toString(),
+                s.stderrPath().toString(), null, skip, exportEnvironment), s);
+    }
+
+    /** The script of an array of tasks (a sweep's jobs, indices 0..n-1, same resources and dependencies). */
+    public String renderArray(List<Submission> tasks, int maxRunning) {
+        Submission first = tasks.get(0);
+        Path runDir = first.attemptDir().getParent().getParent();
+        String sweep = first.job().sweep().orElseThrow(() ->
+                new IllegalArgumentException("job '" + first.job().name() + "' is not a sweep member"));
+        String stdout = SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), RunDirectory.STDOUT);
+        String stderr = SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), RunDirectory.STDERR);
+        checkPath(stdout);
+        int last = tasks.size() - 1;
+        String range = "0-" + last + (maxRunning > 0 ? "%" + maxRunning : "");
+        List<String> header = SbatchDirectives.render(first, sweep, stdout, stderr, range, skip, exportEnvironment);
+        return JobScript.wrappedArray(header, tasks, "SLURM_ARRAY_TASK_ID");
+    }
+
+    private static void checkPath(String path) {
+        if (!SbatchDirectives.isDirectiveSafe(path)) {
+            throw new SchedulerException("path '" + path + "' cannot be given to sbatch: it holds a blank, quote, "
+                    + "backslash or #; choose a runs root without them", false);
+        }
+    }
+
+    // ---- submission ----
+
+    @Override
+    public String submit(Submission s) {
+        shell.writeFile(s.scriptPath(), render(s).getBytes(StandardCharsets.UTF_8));
+        return sbatch(s.scriptPath(), s.token(), s.job().name());
+    }
+
+    @Override
+    public SubmittedArray submitArray(List<Submission> tasks, int maxRunning) {
+        if (tasks.size() == 1) {
+            return new SubmittedArray(null, List.of(submit(tasks.get(0))));
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            if (tasks.get(i).job().sweepIndex() != i) {
+                throw new IllegalArgumentException("array tasks must have sweep indices 0.." + (tasks.size() - 1)
+                        + " in order; task " + i + " is '" + tasks.get(i).job().name() + "'");
+            }
+        }
+        Submission first = tasks.get(0);
+        Path runDir = first.attemptDir().getParent().getParent();
+        String sweep = first.job().sweep().orElseThrow();
+        Path script = runDir.resolve(sweep + ".array-" + first.attempt() + ".sh");
+        shell.writeFile(script, renderArray(tasks, maxRunning).getBytes(StandardCharsets.UTF_8));
+        String arrayId = sbatch(script, first.token(), sweep);
+        List<String> ids = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            ids.add(arrayId + "_" + i);
+        }
+        return new SubmittedArray(arrayId, ids);
+    }
+
+    /** sbatch with retries on transient errors; a retry first looks for the token in the queue. */
+    private String sbatch(Path script, String token, String what) {
+        SchedulerException last = null;
+        for (int attempt = 1; attempt <= submitAttempts; attempt++) {
+            if (attempt > 1) {
+                String existing = findByToken(token);
+                if (existing != null) {
+                    LOG.info(() -> "sbatch of " + what + " had gone through as job " + existing + "; not resubmitted");
+                    return existing;
+                }
+            }
+            submitRate.acquire();
+            CommandResult r = shell.run(List.of("sbatch", "--parsable", script.toString()), commandTimeout);
+            if (r.ok()) {
+                String id = parseSbatch(r.stdout());
+                if (id != null) {
+                    return id;
+                }
+                last = new SchedulerException("sbatch of job '" + what + "' printed no job id: '" + r.stdout().strip()
+                        + "'", true);
+            } else {
+                boolean transientFailure = r.exitCode() == null || TransientErrors.isTransient(r.message());
+                last = new SchedulerException("sbatch of job '" + what + "' failed: " + r.message(), transientFailure);
+                if (!transientFailure) {
+                    throw last;
+                }
+            }
+            if (attempt < submitAttempts) {
+                pause(attempt);
+            }
+        }
+        throw last;
+    }
+
+    /** The id in {@code sbatch --parsable} output: {@code 123} or {@code 123;cluster}. */
+    static String parseSbatch(String stdout) {
+        for (String line : stdout.split("\n")) {
+            String l = line.trim();
+            int semi = l.indexOf(';');
+            String id = semi >= 0 ? l.substring(0, semi) : l;
+            if (!id.isEmpty() && id.chars().allMatch(Character::isDigit)) {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    /** The job carrying this token in its comment, if the queue has one. */
+    private String findByToken(String token) {
+        CommandResult r = shell.run(List.of("squeue", "--noheader", "--states=all", "--user=" + user(),
+                "--format=%i|%k"), commandTimeout);
+        if (!r.ok()) {
+            return null;   // cannot tell; the caller retries the query later
+        }
+        for (String line : r.stdout().split("\n")) {
+            int bar = line.indexOf('|');
+            if (bar > 0 && line.substring(bar + 1).trim().equals(token)) {
+                return SlurmIds.base(line.substring(0, bar).trim());
+            }
+        }
+        return null;
+    }
+
+    private void pause(int attempt) {
+        long base = Math.min(maxBackoff.toMillis(), backoff.toMillis() << Math.min(attempt - 1, 20));
+        long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+        try {
+            TimeUnit.MILLISECONDS.sleep(jittered);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchedulerException("interrupted while waiting to retry", false, e);
+        }
+    }
+
+    // ---- status ----
+
+    @Override
+    public Map<String, JobStatus> status(Collection<String> ids) {
+        Map<String, JobStatus> result = new LinkedHashMap<>();
+        if (ids.isEmpty()) {
+            return result;
+        }
+        Set<String> bases = new LinkedHashSet<>();
+        for (String id : ids) {
+            if (SlurmIds.isId(id)) {
+                bases.add(SlurmIds.base(id));
+            } else {
+                result.put(id, JobStatus.unknown(id, "not a SLURM job id"));
+            }
+        }
+        Map<String, JobStatus> found = new HashMap<>();
+        String squeueProblem = query(squeueCommand(bases), SlurmOutputParser::parseSqueue, found, true);
+        if (squeueProblem != null) {
+            for (String id : ids) {
+                result.putIfAbsent(id, JobStatus.unknown(id, squeueProblem));
+            }
+            return result;
+        }
+        // squeue has no exit codes: ended jobs are asked of sacct too, in the same single call.
+        Set<String> accountingBases = new LinkedHashSet<>();
+        for (String id : ids) {
+            JobStatus s = result.containsKey(id) ? null : answer(id, found);
+            if (!result.containsKey(id) && (s == null || s.state().isTerminal() && s.exitCode() == null)) {
+                accountingBases.add(SlurmIds.base(id));
+            }
+        }
+        String accountingProblem = null;
+        if (!accountingBases.isEmpty()) {
+            accountingProblem = sacct(accountingBases, found);
+        }
+        for (String id : ids) {
+            if (result.containsKey(id)) {
+                continue;
+            }
+            JobStatus s = answer(id, found);
+            result.put(id, s != null ? s : JobStatus.unknown(id, accountingProblem != null ? accountingProblem
+                    : "not in squeue or sacct (yet)"));
+        }
+        return result;
+    }
+
+    private List<String> squeueCommand(Set<String> bases) {
+        List<String> cmd = new ArrayList<>(List.of("squeue", "--noheader", "--states=all", "--array",
+                "--user=" + user(), "--format=" + SlurmOutputParser.SQUEUE_FORMAT));
+        if (bases.size() <= MAX_IDS_PER_QUERY) {
+            cmd.add("--jobs=" + String.join(",", bases));
+        }
+        return cmd;
+    }
+
+    /** Runs one query (one retry on a transient error); fills {@code found}; returns a problem or null. */
+    private String query(List<String> command, java.util.function.Function<String, List<SlurmRow>> parser,
+                         Map<String, JobStatus> found, boolean invalidIdMeansNone) {
+        CommandResult r = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            r = shell.run(command, commandTimeout);
+            if (r.ok() || invalidIdMeansNone && TransientErrors.isInvalidJobId(r.message())) {
+                break;
+            }
+            if (attempt == 1 && (r.exitCode() == null || TransientErrors.isTransient(r.message()))) {
+                pause(1);
+            } else {
+                break;
+            }
+        }
+        if (!r.ok()) {
+            if (invalidIdMeansNone && TransientErrors.isInvalidJobId(r.message())) {
+                return null;   // none of the ids is in the queue any more
+            }
+            String problem = command.get(0) + " failed: " + r.message();
+            LOG.log(Level.FINE, problem);
+            return problem;
+        }
+        for (SlurmRow row : parser.apply(r.stdout())) {
+            JobStatus s = SlurmStates.toStatus(row, zone);
+            found.merge(row.id(), s, (a, b) -> a.state().isTerminal() ? a : b);
+        }
+        return null;
+    }
+
+    /** sacct for jobs squeue no longer shows; without accounting, scontrol. Returns a problem or null. */
+    private String sacct(Set<String> bases, Map<String, JobStatus> found) {
+        Map<String, JobStatus> fromAccounting = new HashMap<>();
+        String problem = query(List.of("sacct", "--noheader", "--parsable2", "--allocations",
+                "--format=" + SlurmOutputParser.SACCT_FORMAT, "--jobs=" + String.join(",", bases)),
+                SlurmOutputParser::parseSacct, fromAccounting, true);
+        // Accounting wins for ended jobs (it has the exit code); squeue wins while a job is live.
+        fromAccounting.forEach((id, acct) -> found.merge(id, acct,
+                (live, a) -> a.state().isTerminal() ? a : live));
+        if (problem != null && TransientErrors.isAccountingDisabled(problem)) {
+            return "not in squeue, and accounting is disabled: " + scontrolFallback(bases, found);
+        }
+        return problem;
+    }
+
+    /** One {@code scontrol -o show job} (all jobs the controller still holds); the rest stays unknown. */
+    private String scontrolFallback(Set<String> bases, Map<String, JobStatus> found) {
+        CommandResult r = shell.run(List.of("scontrol", "--oneliner", "show", "job"), commandTimeout);
+        if (!r.ok()) {
+            return "scontrol failed: " + r.message();
+        }
+        for (String line : r.stdout().split("\n")) {
+            Map<String, String> f = scontrolFields(line);
+            String jobId = f.get("JobId");
+            if (jobId == null || !bases.contains(jobId)) {
+                continue;
+            }
+            String id = f.containsKey("ArrayTaskId") && f.containsKey("ArrayJobId")
+                    ? f.get("ArrayJobId") + "_" + f.get("ArrayTaskId") : jobId;
+            SlurmRow row = new SlurmRow(id, f.getOrDefault("JobState", ""), f.getOrDefault("Reason", ""),
+                    f.getOrDefault("ExitCode", ""), f.getOrDefault("StartTime", ""), f.getOrDefault("EndTime", ""));
+            found.putIfAbsent(id, SlurmStates.toStatus(row, zone));
+        }
+        return "scontrol does not know the job either";
+    }
+
+    static Map<String, String> scontrolFields(String line) {
+        Map<String, String> f = new HashMap<>();
+        for (String word : line.trim().split(" ")) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                f.putIfAbsent(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        return f;
+    }
+
+    /** The status of an id from the rows found; an array id stands for all of its tasks. */
+    private static JobStatus answer(String id, Map<String, JobStatus> found) {
+        JobStatus direct = found.get(id);
+        if (direct != null || id.indexOf('_') >= 0 || id.indexOf('+') >= 0) {
+            return direct;
+        }
+        List<JobStatus> tasks = new ArrayList<>();
+        String prefix = id + "_";
+        for (Map.Entry<String, JobStatus> e : found.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                tasks.add(e.getValue());
+            }
+        }
+        if (tasks.isEmpty()) {
+            return null;
+        }
+        JobState state = tasks.stream().anyMatch(t -> t.state() == JobState.RUNNING) ? JobState.RUNNING
+                : tasks.stream().anyMatch(t -> !t.state().isTerminal()) ? JobState.PENDING
+                : tasks.stream().map(JobStatus::state).filter(s -> !s.isSuccess()).findFirst().orElse(JobState.COMPLETED);
+        return new JobStatus(id, state, null, tasks.size() + " array tasks", null, null, "ARRAY");
+    }
+
+    // ---- cancel ----
+
+    @Override
+    public void cancel(Collection<String> ids) {
+        List<String> list = new ArrayList<>(ids);
+        for (int from = 0; from < list.size(); from += 1_000) {
+            List<String> chunk = list.subList(from, Math.min(list.size(), from + 1_000));
+            List<String> cmd = new ArrayList<>(List.of("scancel"));
+            cmd.addAll(chunk);
+            CommandResult r = shell.run(cmd, commandTimeout);
+            if (!r.ok()) {
+                LOG.warning(() -> "scancel of " + chunk.size() + " jobs: " + r.message());
+            }
+        }
+    }
+
+    /** The user whose jobs squeue lists: configured, or {@code id -un} through the shell once. */
+    String user() {
+        String u = user;
+        if (u == null) {
+            CommandResult r = shell.run(List.of("id", "-un"), commandTimeout);
+            if (!r.ok() || r.stdout().isBlank()) {
+                throw new SchedulerException("cannot tell the user name on " + shell.describe() + ": " + r.message(), true);
+            }
+            u = r.stdout().trim();
+            user = u;
+        }
+        return u;
+    }
+
+    @Override
+    public void close() {
+        shell.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SlurmScheduler[" + shell.describe() + (configuredUser == null ? "" : ", user " + configuredUser) + "]";
+    }
+
+    /**
+     * Configures a SlurmScheduler. Defaults: this machine's shell, the current user, 60 s per
+     * command, 5 submit attempts with backoff from 1 s to 30 s, at most 100 submissions per second,
+     * the JVM's time zone for SLURM's times, the submitting environment exported.
+     */
+    public static final class Builder {
+        private Shell shell = LocalShell.create();
+        private final Set<String> skip = new LinkedHashSet<>();
+        private boolean exportEnvironment = true;
+        private Duration commandTimeout = Duration.ofSeconds(60);
+        private int submitAttempts = 5;
+        private Duration backoff = Duration.ofSeconds(1);
+        private Duration maxBackoff = Duration.ofSeconds(30);
+        private double submitsPerSecond = 100;
+        private ZoneId zone = ZoneId.systemDefault();
+        private String user;
+
+        private Builder() {}
+
+        /** Where sbatch, squeue, sacct and scancel run (default: this machine). */
+        public Builder shell(Shell shell) {
+            this.shell = Objects.requireNonNull(shell, "shell");
+            return this;
+        }
+
+        /** A directive the site rejects, by option name (e.g. {@code --qos}, {@code --exclusive}): never rendered. */
+        public Builder skipDirective(String optionName) {
+            if (optionName == null || !optionName.matches("--?[A-Za-z][A-Za-z0-9-]*")) {
+                throw new IllegalArgumentException("skipDirective '" + optionName + "' is not an option name like --qos");
+            }
+            skip.add(optionName);
+            return this;
+        }
+
+        /** Whether jobs inherit the submitting environment ({@code --export=ALL}, default) or not ({@code NONE}). */
+        public Builder exportEnvironment(boolean export) {
+            this.exportEnvironment = export;
+            return this;
+        }
+
+        /** Longest wait for one scheduler command. */
+        public Builder commandTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("commandTimeout must be positive, got " + timeout);
+            }
+            this.commandTimeout = timeout;
+            return this;
+        }
+
+        /** Attempts of one sbatch on transient errors, and the backoff between them (doubling, jittered). */
+        public Builder submitRetries(int attempts, Duration firstBackoff, Duration maxBackoffDelay) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("submit attempts must be at least 1, got " + attempts);
+            }
+            if (firstBackoff.isNegative() || maxBackoffDelay.compareTo(firstBackoff) < 0) {
+                throw new IllegalArgumentException("backoff must be 0 or more and at most maxBackoff, got "
+                        + firstBackoff + " and " + maxBackoffDelay);
+            }
+            this.submitAttempts = attempts;
+            this.backoff = firstBackoff;
+            this.maxBackoff = maxBackoffDelay;
+            return this;
+        }
+
+        /** At most this many sbatch calls per second. */
+        public Builder submitsPerSecond(double rate) {
+            if (!(rate > 0)) {
+                throw new IllegalArgumentException("submitsPerSecond must be positive, got " + rate);
+            }
+            this.submitsPerSecond = rate;
+            return this;
+        }
+
+        /** The cluster's time zone, in which squeue and sacct print times. */
+        public Builder timeZone(ZoneId zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /** The user whose jobs are listed (default: the shell's user). */
+        public Builder user(String user) {
+            this.user = org.drover.Names.requireSchedulerWord("user", user);
+            return this;
+        }
+
+        public SlurmScheduler build() {
+            return new SlurmScheduler(this);
+        }
+    }
+}
