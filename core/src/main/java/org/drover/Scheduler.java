@@ -68,6 +68,14 @@ public interface Scheduler extends AutoCloseable {
      */
     Map<String, JobStatus> status(Collection<String> ids);
 
+    /**
+     * The id of the job submitted with this token, if the scheduler still has it: how a restarted
+     * manager finds a submission whose id it did not get to record. The default knows nothing.
+     */
+    default java.util.Optional<String> findByToken(String token) {
+        return java.util.Optional.empty();
+    }
+
     /** Cancels these jobs, in one call where the scheduler allows. */
     void cancel(Collection<String> ids);
 

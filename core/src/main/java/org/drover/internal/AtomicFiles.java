@@ -37,7 +37,7 @@ public final class AtomicFiles {
         }
     }
 
-    static void syncDirectory(Path dir) {
+    public static void syncDirectory(Path dir) {
         if (dir == null) {
             return;
         }

@@ -1,0 +1,870 @@
+package org.drover;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.drover.internal.Json;
+
+/**
+ * Runs a bundle to the end on a {@link Scheduler}: submits tasks in dependency order, keeps at
+ * most {@code maxSimultaneousJobs} in the queue, polls all of them with one batched status query,
+ * resubmits crashed attempts under a {@link RetryPolicy}, skips tasks already done, and persists
+ * every transition in a {@link RunStore} so that a new manager on the same store re-attaches.
+ *
+ * <p>The manager keeps the dependency graph itself: a task is submitted only once all its
+ * dependencies ended as its {@link DependencyType} requires, so a retried dependency never leaves a
+ * dependent waiting on the id of a dead attempt.
+ *
+ * <p>A job missing from the scheduler's answer is confirmed through the attempt's {@code exitcode}
+ * file; if it stays unknown longer than {@code lostAfter}, the attempt is {@link JobState#LOST}
+ * (retried by default). A failed or garbled status query never fails a task.
+ *
+ * <pre>{@code
+ * try (Scheduler slurm = SlurmScheduler.create()) {
+ *     RunManager run = RunManager.of(bundle).on(slurm)
+ *             .store(Path.of("runs/study.json"))
+ *             .retry(RetryPolicy.builder().withMaxAttempts(3).build())
+ *             .maxSimultaneousJobs(100)
+ *             .start();
+ *     RunReport end = run.awaitCompletion();
+ *     System.out.println(end);          // a table: task, attempt, job id, state, reason, elapsed
+ * }
+ * }</pre>
+ */
+public final class RunManager implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RunManager.class.getName());
+
+    private final Bundle bundle;
+    private final Scheduler scheduler;
+    private final RunStore store;
+    private final Path runsRoot;
+    private final RetryPolicy retry;
+    private final int maxSimultaneous;
+    private final Duration pollInterval;
+    private final Duration lostAfter;
+    private final Duration progressEvery;
+    private final DoneCheck doneCheck;
+    private final List<RunListener> listeners;
+
+    private final Object lock = new Object();
+    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    private final PriorityQueue<Task> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.index, b.index));
+    private final PriorityQueue<Task> retrying = new PriorityQueue<>((a, b) -> a.retryAt.compareTo(b.retryAt));
+    private final Set<Task> active = new LinkedHashSet<>();
+    private final CompletableFuture<RunReport> completion = new CompletableFuture<>();
+    private RunDirectory runDirectory;
+    private boolean initialized;
+    private boolean dirty;
+    private int unfinished;
+    private Instant lastProgress = Instant.EPOCH;
+    private Thread loop;
+    private volatile boolean stopping;
+
+    private RunManager(Builder b) {
+        this.bundle = b.bundle;
+        this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler: call on(scheduler)");
+        this.store = b.store;
+        this.runsRoot = b.runsRoot;
+        this.retry = b.retry;
+        this.maxSimultaneous = b.maxSimultaneous;
+        this.pollInterval = b.pollInterval;
+        this.lostAfter = b.lostAfter;
+        this.progressEvery = b.progressEvery;
+        this.doneCheck = b.doneCheck;
+        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+    }
+
+    /** A manager for this bundle; configure it, then {@link Builder#start()}. */
+    public static Builder of(Bundle bundle) {
+        return new Builder(Objects.requireNonNull(bundle, "bundle"));
+    }
+
+    /** A manager for one job. */
+    public static Builder of(Job job) {
+        return of(Bundle.named(job.name()).add(job));
+    }
+
+    /** A manager for a sweep's jobs. */
+    public static Builder of(Sweep sweep) {
+        return of(Bundle.named(sweep.name()).add(sweep));
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    /** Starts polling in a background thread (idempotent). */
+    public RunManager start() {
+        synchronized (lock) {
+            initialize();
+            if (loop == null && !completion.isDone()) {
+                loop = new Thread(this::runLoop, "drover-run-" + bundle.name());
+                loop.setDaemon(true);
+                loop.start();
+            }
+        }
+        return this;
+    }
+
+    private void runLoop() {
+        while (!stopping && !completion.isDone()) {
+            try {
+                step();
+            } catch (RuntimeException e) {
+                // A step never fails the run: the next one tries again (store or scheduler hiccup).
+                LOG.log(Level.WARNING, "run " + bundle.name() + ": step failed, trying again: " + e, e);
+            }
+            if (completion.isDone()) {
+                break;
+            }
+            synchronized (lock) {
+                try {
+                    lock.wait(pollInterval.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * One cycle, for callers that drive the manager themselves instead of {@link #start()}: poll all
+     * active attempts in one status query, decide for each, submit what may run, save the store.
+     *
+     * @return whether every task has ended
+     */
+    public boolean step() {
+        synchronized (lock) {
+            initialize();
+            if (completion.isDone()) {
+                return true;
+            }
+            Instant now = Instant.now();
+            while (!retrying.isEmpty() && !retrying.peek().retryAt.isAfter(now)) {
+                Task t = retrying.poll();
+                t.retryAt = null;
+                t.state = TaskState.WAITING;
+                ready.add(t);
+            }
+            poll(now);
+            submitReady(now);
+            if (dirty) {
+                save();
+            }
+            logProgress(now);
+            if (unfinished == 0) {
+                save();
+                RunReport end = report();
+                LOG.info(() -> "run finished: " + end.summary());
+                completion.complete(end);
+                lock.notifyAll();
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Completes with the final report when every task has ended. */
+    public CompletableFuture<RunReport> completion() {
+        return completion;
+    }
+
+    /** Waits until every task has ended, starting the manager if needed. */
+    public RunReport awaitCompletion() {
+        start();
+        try {
+            return completion.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DroverException("interrupted while waiting for run " + bundle.name(), e);
+        } catch (ExecutionException e) {
+            throw new DroverException("run " + bundle.name() + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout}.
+     *
+     * @throws DroverException if the run has not finished by then (it goes on)
+     */
+    public RunReport awaitCompletion(Duration timeout) {
+        start();
+        try {
+            return completion.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new DroverException("run " + bundle.name() + " not finished after " + timeout + ": "
+                    + report().summary());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DroverException("interrupted while waiting for run " + bundle.name(), e);
+        } catch (ExecutionException e) {
+            throw new DroverException("run " + bundle.name() + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Cancels every attempt in the queue (one batched call) and every task not yet submitted. */
+    public void cancel() {
+        synchronized (lock) {
+            initialize();
+            List<String> ids = new ArrayList<>();
+            for (Task t : active) {
+                ids.add(t.last().jobId);
+            }
+            if (!ids.isEmpty()) {
+                scheduler.cancel(ids);
+            }
+            Instant now = Instant.now();
+            for (Task t : new ArrayList<>(active)) {
+                Attempt a = t.last();
+                a.change(now, JobState.CANCELLED, "cancelled by the run manager");
+                a.ended = now;
+                active.remove(t);
+                finish(t, TaskState.CANCELLED, "cancelled by the run manager");
+            }
+            for (Task t : tasks.values()) {
+                if (!t.state.isTerminal()) {
+                    finish(t, TaskState.CANCELLED, "cancelled by the run manager");
+                }
+            }
+            ready.clear();
+            retrying.clear();
+            dirty = true;
+        }
+        step();
+    }
+
+    /** Stops polling (the jobs stay in the queue; a new manager on the same store re-attaches). */
+    @Override
+    public void close() {
+        stopping = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        Thread t = loop;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The run directory (created on start). */
+    public RunDirectory runDirectory() {
+        synchronized (lock) {
+            initialize();
+            return runDirectory;
+        }
+    }
+
+    // ------------------------------------------------------------------ setup and re-attach
+
+    private void initialize() {
+        if (initialized) {
+            return;
+        }
+        BundlePlan plan = bundle.plan();
+        Optional<RunRecord> saved = store.load();
+        Map<String, TaskRecord> previous = new HashMap<>();
+        if (saved.isPresent()) {
+            RunRecord r = saved.get();
+            if (!r.bundle().equals(bundle.name())) {
+                throw new DroverException("the run store holds bundle '" + r.bundle() + "', not '" + bundle.name() + "'");
+            }
+            if (!r.scheduler().equals(scheduler.name())) {
+                throw new DroverException("the run store was written for scheduler '" + r.scheduler()
+                        + "', not '" + scheduler.name() + "'");
+            }
+            runDirectory = RunDirectory.at(Path.of(r.runDirectory()), bundle.name());
+            r.tasks().forEach(t -> previous.put(t.name(), t));
+        } else {
+            runDirectory = RunDirectory.create(runsRoot, bundle.name());
+        }
+        scheduler.shell().writeFile(runDirectory.recordFile(), Json.writeBytes(bundle));
+        int index = 0;
+        for (Job job : plan.order()) {
+            Task t = new Task(job, index++);
+            TaskRecord p = previous.get(job.name());
+            if (p != null) {
+                t.restore(p);
+            }
+            tasks.put(job.name(), t);
+        }
+        for (Task t : tasks.values()) {
+            for (BundlePlan.ResolvedDependency d : plan.dependenciesOf(t.job.name())) {
+                Task dep = tasks.get(d.job());
+                t.deps.add(dep);
+                t.depTypes.add(d.type());
+                dep.dependents.add(t);
+            }
+        }
+        initialized = true;
+        Instant now = Instant.now();
+        for (Task t : tasks.values()) {
+            if (!t.state.isTerminal()) {
+                unfinished++;
+            }
+        }
+        for (Task t : tasks.values()) {
+            if (t.state.isTerminal()) {
+                continue;
+            }
+            Attempt a = t.last();
+            if (a != null && a.jobId == null) {
+                reattachUnrecorded(t, a);
+                a = t.last();
+            }
+            if (a != null && !a.state.isTerminal() && a.jobId != null) {
+                active.add(t);                       // re-attach: it is in the queue, or its end is to be read
+            } else if (t.state == TaskState.RETRY_WAIT && t.retryAt != null) {
+                retrying.add(t);
+            } else if (a == null && isDone(t.job)) {
+                t.state = TaskState.SKIPPED;
+                t.reason = "done before the run";
+                unfinished--;
+                fire(l -> l.finished(event(t)));
+            } else {
+                t.state = TaskState.WAITING;
+            }
+        }
+        for (Task t : tasks.values()) {
+            if (t.state == TaskState.WAITING) {
+                settleDependencies(t);
+            }
+        }
+        dirty = true;
+        LOG.info(() -> "run " + bundle.name() + " in " + runDirectory + ": " + tasks.size() + " tasks, " + active.size()
+                + " re-attached" + (saved.isPresent() ? " from the store" : ""));
+        save();
+    }
+
+    /** A submission whose id was never recorded (the manager died during sbatch): find it by token, or forget it. */
+    private void reattachUnrecorded(Task t, Attempt a) {
+        Optional<String> id = scheduler.findByToken(a.token);
+        if (id.isPresent()) {
+            a.jobId = id.get();
+            a.change(Instant.now(), JobState.PENDING, "found again by its token");
+            LOG.info(() -> t.job.name() + " attempt " + a.number + " was submitted as " + a.jobId + "; re-attached");
+        } else {
+            t.attempts.remove(t.attempts.size() - 1);   // it never reached the scheduler
+        }
+    }
+
+    /** Decides a waiting task from its dependencies' ends: ready, still waiting, or never. */
+    private void settleDependencies(Task t) {
+        int open = 0;
+        for (int i = 0; i < t.deps.size(); i++) {
+            Task dep = t.deps.get(i);
+            if (!dep.state.isTerminal()) {
+                open++;
+            } else if (!satisfied(t.depTypes.get(i), dep.state)) {
+                finish(t, TaskState.CANCELLED, "dependency " + dep.job.name() + " ended " + dep.state);
+                return;
+            }
+        }
+        t.openDeps = open;
+        if (open == 0 && !ready.contains(t)) {
+            ready.add(t);
+        }
+    }
+
+    private static boolean satisfied(DependencyType type, TaskState end) {
+        switch (type) {
+            case AFTER_OK:
+                return end.isSuccess();
+            case AFTER_NOT_OK:
+                return !end.isSuccess();
+            default:
+                return true;
+        }
+    }
+
+    // ------------------------------------------------------------------ polling and decisions
+
+    private void poll(Instant now) {
+        if (active.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>(active.size());
+        for (Task t : active) {
+            ids.add(t.last().jobId);
+        }
+        Map<String, JobStatus> answers;
+        try {
+            answers = scheduler.status(ids);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "status query failed; asking again next poll: " + e);
+            answers = Map.of();
+        }
+        for (Task t : new ArrayList<>(active)) {
+            Attempt a = t.last();
+            JobStatus s = answers.getOrDefault(a.jobId, JobStatus.unknown(a.jobId, "no answer"));
+            observe(t, a, s, now);
+        }
+    }
+
+    private void observe(Task t, Attempt a, JobStatus s, Instant now) {
+        JobState state = s.state();
+        Integer exit = s.exitCode();
+        String reason = s.reason();
+        if (state == JobState.UNKNOWN || state.isTerminal() && exit == null) {
+            // The wrapper's exit-code file settles it whatever the queue says.
+            Integer fileExit = readExitCode(a);
+            if (fileExit != null) {
+                exit = fileExit;
+                if (!state.isTerminal()) {
+                    state = fileExit == 0 ? JobState.COMPLETED : JobState.FAILED;
+                    reason = "from the exit-code file";
+                }
+            }
+        }
+        if (state == JobState.UNKNOWN) {
+            if (a.unknownSince == null) {
+                a.unknownSince = now;
+            }
+            if (Duration.between(a.unknownSince, now).compareTo(lostAfter) < 0) {
+                return;   // ask again next poll
+            }
+            state = JobState.LOST;
+            reason = "unknown to the scheduler for " + lostAfter.getSeconds() + " s and no exit code: " + s.reason();
+        } else {
+            a.unknownSince = null;
+        }
+        if (state != a.state) {
+            a.change(now, state, reason);
+            a.exitCode = exit;
+            dirty = true;
+            if (!state.isTerminal()) {
+                t.state = state == JobState.RUNNING || state == JobState.SUSPENDED ? TaskState.RUNNING : TaskState.PENDING;
+                t.reason = reason;
+            }
+            fire(l -> l.stateChanged(event(t)));
+        }
+        if (state.isTerminal()) {
+            a.exitCode = exit;
+            a.ended = now;
+            active.remove(t);
+            attemptEnded(t, a, state, reason, now);
+        }
+    }
+
+    private Integer readExitCode(Attempt a) {
+        try {
+            return scheduler.shell().readFile(Path.of(a.attemptDir).resolve(RunDirectory.EXIT_CODE))
+                    .map(b -> new String(b, StandardCharsets.UTF_8).trim())
+                    .filter(s -> s.matches("-?\\d+")).map(Integer::valueOf).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void attemptEnded(Task t, Attempt a, JobState end, String reason, Instant now) {
+        if (end.isSuccess()) {
+            if (doneCheck != null && !isDone(t.job)) {
+                end = JobState.FAILED;
+                reason = "exited 0 but the done check found no result";
+                a.change(now, end, reason);
+            } else {
+                finish(t, TaskState.COMPLETED, "");
+                return;
+            }
+        }
+        if (retry.shouldRetry(end, t.attempts.size())) {
+            t.state = TaskState.RETRY_WAIT;
+            t.retryAt = now.plus(retry.delayBefore(t.attempts.size() + 1));
+            t.reason = "attempt " + a.number + " ended " + end + (reason.isEmpty() ? "" : " (" + reason + ")")
+                    + "; retrying";
+            retrying.add(t);
+            dirty = true;
+            fire(l -> l.retried(event(t)));
+            return;
+        }
+        finish(t, end == JobState.CANCELLED ? TaskState.CANCELLED : TaskState.FAILED,
+                end + (reason.isEmpty() ? "" : ": " + reason)
+                        + (retry.retryOn().contains(end) ? " (no attempt left)" : ""));
+    }
+
+    /** A task ended for good: tell its dependents. */
+    private void finish(Task t, TaskState state, String reason) {
+        if (t.state.isTerminal()) {
+            return;
+        }
+        t.state = state;
+        t.reason = reason;
+        unfinished--;
+        dirty = true;
+        ready.remove(t);
+        fire(l -> l.finished(event(t)));
+        for (Task d : t.dependents) {
+            if (d.state != TaskState.WAITING) {
+                continue;
+            }
+            int i = d.deps.indexOf(t);
+            if (!satisfied(d.depTypes.get(i), state)) {
+                finish(d, TaskState.CANCELLED, "dependency " + t.job.name() + " ended " + state);
+            } else if (--d.openDeps == 0) {
+                ready.add(d);
+            }
+        }
+    }
+
+    private boolean isDone(Job job) {
+        if (doneCheck == null) {
+            return false;
+        }
+        try {
+            return doneCheck.isDone(job);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "done check of " + job.name() + " failed: " + e);
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    private void submitReady(Instant now) {
+        if (ready.isEmpty() || active.size() >= maxSimultaneous) {
+            return;
+        }
+        List<Task> batch = new ArrayList<>();
+        while (!ready.isEmpty() && active.size() + batch.size() < maxSimultaneous) {
+            Task t = ready.poll();
+            if (t.state != TaskState.WAITING) {
+                continue;
+            }
+            int number = t.attempts.size() + 1;
+            Path dir = runDirectory.attemptDir(t.job.name(), number);
+            Attempt a = new Attempt(number, Submitter.newToken(), dir.toString(), now);
+            t.attempts.add(a);
+            batch.add(t);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        save();   // the intent (token) is durable before any job exists: a restart can find it
+        for (Task t : batch) {
+            Attempt a = t.last();
+            Job job = t.jobFor(a.number, retry);
+            Path dir = Path.of(a.attemptDir);
+            try {
+                scheduler.shell().createDirectories(dir);
+                scheduler.shell().writeFile(dir.resolve(RunDirectory.JOB_RECORD), Json.writeBytes(job));
+                a.jobId = scheduler.submit(new Submission(job.withoutDependencies(), bundle.name(), dir, a.number,
+                        List.of(), a.token));
+                a.change(now, JobState.PENDING, "");
+                t.state = TaskState.PENDING;
+                t.reason = "";
+                active.add(t);
+                fire(l -> l.submitted(event(t)));
+            } catch (SchedulerException e) {
+                if (e.isTransient()) {
+                    t.attempts.remove(t.attempts.size() - 1);   // nothing was created: try again next poll
+                    t.reason = "submission deferred: " + e.getMessage();
+                    ready.add(t);
+                    LOG.warning(() -> t.job.name() + ": " + t.reason);
+                } else {
+                    a.change(now, JobState.FAILED, "refused: " + e.getMessage());
+                    a.ended = now;
+                    finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                t.attempts.remove(t.attempts.size() - 1);
+                t.reason = "submission deferred: " + e;
+                ready.add(t);
+                LOG.log(Level.WARNING, t.job.name() + ": " + t.reason, e);
+            }
+            dirty = true;
+        }
+        if (!ready.isEmpty() && active.size() < maxSimultaneous) {
+            // a deferred task stays for the next poll; nothing more to do now
+            return;
+        }
+    }
+
+    // ------------------------------------------------------------------ store, report, events
+
+    private void save() {
+        store.save(record());
+        dirty = false;
+    }
+
+    /** The record the store holds, as of now. */
+    public RunRecord record() {
+        synchronized (lock) {
+            List<TaskRecord> list = new ArrayList<>(tasks.size());
+            for (Task t : tasks.values()) {
+                list.add(t.toRecord());
+            }
+            return new RunRecord(bundle.name(), scheduler.name(), runDirectory == null ? "" : runDirectory.toString(),
+                    Instant.now(), list);
+        }
+    }
+
+    /** Counts by state and one row per task. */
+    public RunReport report() {
+        synchronized (lock) {
+            Instant now = Instant.now();
+            List<RunReport.Row> rows = new ArrayList<>(tasks.size());
+            for (Task t : tasks.values()) {
+                Attempt a = t.last();
+                Duration elapsed = a == null ? null : Duration.between(a.submitted, a.ended != null ? a.ended : now);
+                rows.add(new RunReport.Row(t.job.name(), t.attempts.size(), a == null || a.jobId == null ? "" : a.jobId,
+                        t.state, a == null ? null : a.state, a == null ? null : a.exitCode, t.reason, elapsed));
+            }
+            return new RunReport(bundle.name(), now, rows);
+        }
+    }
+
+    private void logProgress(Instant now) {
+        if (Duration.between(lastProgress, now).compareTo(progressEvery) >= 0) {
+            lastProgress = now;
+            EnumMap<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
+            for (Task t : tasks.values()) {
+                counts.merge(t.state, 1, Integer::sum);
+            }
+            LOG.info(() -> "run " + bundle.name() + ": " + counts);
+        }
+    }
+
+    private TaskEvent event(Task t) {
+        Attempt a = t.last();
+        return new TaskEvent(t.job.name(), t.attempts.size(), a == null ? null : a.jobId, t.state,
+                a == null ? null : a.state, t.reason);
+    }
+
+    private void fire(java.util.function.Consumer<RunListener> call) {
+        for (RunListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a run listener failed: " + e, e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ internal state
+
+    /** A task's mutable state; guarded by the manager's lock. */
+    private static final class Task {
+        final Job job;
+        final int index;
+        final List<Task> deps = new ArrayList<>(2);
+        final List<DependencyType> depTypes = new ArrayList<>(2);
+        final List<Task> dependents = new ArrayList<>(2);
+        final List<Attempt> attempts = new ArrayList<>(1);
+        TaskState state = TaskState.WAITING;
+        String reason = "";
+        Instant retryAt;
+        int openDeps;
+
+        Task(Job job, int index) {
+            this.job = job;
+            this.index = index;
+        }
+
+        Attempt last() {
+            return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+        }
+
+        /** The job as submitted for this attempt: grown by the policy after each earlier end. */
+        Job jobFor(int number, RetryPolicy policy) {
+            Job j = job;
+            for (int i = 0; i < number - 1; i++) {
+                j = policy.adjust(j, attempts.get(i).state, 2);
+            }
+            return j;
+        }
+
+        void restore(TaskRecord r) {
+            state = r.state();
+            reason = r.reason();
+            retryAt = r.retryAt();
+            for (AttemptRecord ar : r.attempts()) {
+                attempts.add(Attempt.from(ar));
+            }
+        }
+
+        TaskRecord toRecord() {
+            List<AttemptRecord> list = new ArrayList<>(attempts.size());
+            for (Attempt a : attempts) {
+                list.add(a.toRecord());
+            }
+            return new TaskRecord(job.name(), state, reason, retryAt, list);
+        }
+    }
+
+    /** One attempt's mutable state. */
+    private static final class Attempt {
+        final int number;
+        final String token;
+        final String attemptDir;
+        final Instant submitted;
+        final List<StateChange> history = new ArrayList<>(4);
+        String jobId;
+        JobState state = JobState.UNKNOWN;
+        Integer exitCode;
+        String reason = "";
+        Instant ended;
+        Instant unknownSince;
+
+        Attempt(int number, String token, String attemptDir, Instant submitted) {
+            this.number = number;
+            this.token = token;
+            this.attemptDir = attemptDir;
+            this.submitted = submitted;
+        }
+
+        void change(Instant at, JobState newState, String why) {
+            state = newState;
+            reason = why == null ? "" : why;
+            history.add(new StateChange(at, newState, reason));
+        }
+
+        static Attempt from(AttemptRecord r) {
+            Attempt a = new Attempt(r.number(), r.token(), r.attemptDir(), r.submitted());
+            a.jobId = r.jobId();
+            a.state = r.state();
+            a.exitCode = r.exitCode();
+            a.reason = r.reason();
+            a.ended = r.ended();
+            a.history.addAll(r.history());
+            return a;
+        }
+
+        AttemptRecord toRecord() {
+            return new AttemptRecord(number, token, jobId, state, exitCode, reason, submitted, ended, attemptDir, history);
+        }
+    }
+
+    /**
+     * Configures a RunManager. Defaults: the LocalScheduler is not implied (call {@link #on}), an
+     * in-memory store, runs under {@code ./runs}, {@link RetryPolicy#defaults()}, at most 1,000
+     * simultaneous jobs, a poll every 5 s, an attempt unknown for 2 min is LOST, progress logged
+     * every minute.
+     */
+    public static final class Builder {
+        private final Bundle bundle;
+        private Scheduler scheduler;
+        private RunStore store = RunStore.inMemory();
+        private Path runsRoot = Path.of("runs");
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private int maxSimultaneous = 1_000;
+        private Duration pollInterval = Duration.ofSeconds(5);
+        private Duration lostAfter = Duration.ofMinutes(2);
+        private Duration progressEvery = Duration.ofMinutes(1);
+        private DoneCheck doneCheck;
+        private final List<RunListener> listeners = new ArrayList<>();
+
+        private Builder(Bundle bundle) {
+            this.bundle = bundle;
+        }
+
+        /** The scheduler to run on. */
+        public Builder on(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Persists the run in this JSON file ({@link RunStore#json}). */
+        public Builder store(Path file) {
+            return store(RunStore.json(file));
+        }
+
+        public Builder store(RunStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Where run directories are created. */
+        public Builder runsRoot(Path root) {
+            this.runsRoot = Objects.requireNonNull(root, "runsRoot");
+            return this;
+        }
+
+        public Builder retry(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy, "retry policy");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxSimultaneousJobs(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxSimultaneousJobs must be at least 1, got " + max);
+            }
+            this.maxSimultaneous = max;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder pollInterval(Duration interval) {
+            if (interval == null || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("pollInterval must be positive, got " + interval);
+            }
+            this.pollInterval = interval;
+            return this;
+        }
+
+        /** How long an attempt may be unknown to the scheduler, with no exit-code file, before it is LOST. */
+        public Builder lostAfter(Duration grace) {
+            if (grace == null || grace.isNegative()) {
+                throw new IllegalArgumentException("lostAfter must be 0 or more, got " + grace);
+            }
+            this.lostAfter = grace;
+            return this;
+        }
+
+        /** How often progress is logged (java.util.logging, INFO). */
+        public Builder progressEvery(Duration every) {
+            if (every == null || every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("progressEvery must be positive, got " + every);
+            }
+            this.progressEvery = every;
+            return this;
+        }
+
+        /** Tasks already done are skipped; an attempt that exits 0 without its result counts as FAILED. */
+        public Builder doneWhen(DoneCheck check) {
+            this.doneCheck = Objects.requireNonNull(check, "done check");
+            return this;
+        }
+
+        public Builder listener(RunListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The manager, not started: drive it with {@link RunManager#step()} or {@link RunManager#start()}. */
+        public RunManager build() {
+            return new RunManager(this);
+        }
+
+        /** Builds and starts the manager. */
+        public RunManager start() {
+            return build().start();
+        }
+    }
+}

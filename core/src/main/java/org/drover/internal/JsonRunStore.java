@@ -1,0 +1,86 @@
+package org.drover.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import org.drover.RunRecord;
+import org.drover.RunStore;
+import org.drover.RunStoreException;
+
+/**
+ * A {@link RunStore} in one JSON file. A save writes {@code <file>.tmp}, syncs it, hard-links the
+ * current version to {@code <file>.prev}, and renames the temporary file over the current one,
+ * so there is always a complete current version and, after the first save, a previous one.
+ */
+public final class JsonRunStore implements RunStore {
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .build();
+
+    private final Path file;
+
+    public JsonRunStore(Path file) {
+        this.file = file.toAbsolutePath().normalize();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Path previousFile() {
+        return file.resolveSibling(file.getFileName() + ".prev");
+    }
+
+    @Override
+    public Optional<RunRecord> load() {
+        if (!Files.exists(file)) {
+            if (Files.exists(previousFile())) {
+                throw new RunStoreException("run store " + file + " is missing but its previous version "
+                        + previousFile() + " exists; copy it to " + file + " to resume from it", previousFile(), null);
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MAPPER.readValue(file.toFile(), RunRecord.class));
+        } catch (JsonProcessingException e) {
+            Path prev = Files.exists(previousFile()) ? previousFile() : null;
+            String why = Json.formatError(file.toString(), e).getMessage();
+            throw new RunStoreException("run store is unreadable: " + why
+                    + (prev == null ? "; no previous version was kept"
+                    : "; the previous version is " + prev + " (copy it over " + file + " to resume from it)"),
+                    prev, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read run store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void save(RunRecord record) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            AtomicFiles.writeSynced(tmp, MAPPER.writeValueAsBytes(record));
+            if (Files.exists(file)) {
+                Path prevTmp = file.resolveSibling(file.getFileName() + ".prev.tmp");
+                Files.deleteIfExists(prevTmp);
+                Files.createLink(prevTmp, file);
+                Files.move(prevTmp, previousFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.syncDirectory(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save run store " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
