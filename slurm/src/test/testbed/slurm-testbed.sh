@@ -115,7 +115,7 @@ stop_daemon() {
   local name="$1" pidfile="$2" limit="${3:-20}" pids
   pids="$(daemon_pids "$name" "$pidfile")"
   if [[ -z $pids ]]; then return 0; fi
-  say "stopping $name (pid $(echo $pids))"
+  say "stopping $name (pid ${pids//$'\n'/ })"
   # shellcheck disable=SC2086 # one word per pid
   kill -TERM $pids 2>/dev/null || true
   # shellcheck disable=SC2086
@@ -128,7 +128,8 @@ stop_daemon() {
   fi
 }
 
-# Writes stdin to a file only when its content differs; returns 0 if the file changed.
+# Writes stdin to a file when its content differs. Returns 0 only if a setting changed (a
+# daemon must restart), 1 if nothing or only comments changed.
 write_if_changed() {
   local file="$1" mode="$2" owner="$3" tmp
   tmp="$(mktemp "$file.XXXXXX")"
@@ -140,8 +141,12 @@ write_if_changed() {
     rm -f "$tmp"
     return 1
   fi
+  local settings_changed=0
+  if [[ -f $file ]] && cmp -s <(grep -v '^#' "$tmp") <(grep -v '^#' "$file"); then
+    settings_changed=1
+  fi
   mv -f "$tmp" "$file"
-  return 0
+  return "$settings_changed"
 }
 
 node_name() { hostname -s; }
@@ -149,14 +154,12 @@ node_name() { hostname -s; }
 # Node state as sinfo reports it (lower case, e.g. idle, mixed, down*, drained), or nothing.
 node_state() { sinfo -h -N -n "$(node_name)" -o '%T' 2>/dev/null | head -n 1; }
 
+# "planned" (22.05+) is an idle node that backfill has reserved for a pending job; a trailing
+# "*" means not responding, so such states do not match.
 node_usable() {
-  case "$(node_state)" in
-    idle | mixed | allocated | completing) return 0 ;;
-    *) return 1 ;;
-  esac
+  [[ "$(node_state)" =~ ^(idle|mixed|allocated|completing|planned)\+?$ ]]
 }
 
-node_idle() { [[ "$(node_state)" == idle ]]; }
 
 ctld_answers() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 dbd_answers() { sacctmgr -n -P list cluster format=cluster >/dev/null 2>&1; }
@@ -248,7 +251,8 @@ start_mariadb() {
       --innodb-buffer-pool-size=512M --innodb-lock-wait-timeout=900
     wait_for "$WAIT_SECONDS" mysql_answers || die "MariaDB does not answer, see $LOG_DIR/mariadb.log"
   fi
-  # Idempotent, and cheap enough (~10 ms) to run on every up.
+  # Idempotent; skipped when the database exists to keep a no-op `up` fast.
+  if [[ -d /var/lib/mysql/$DB_NAME ]]; then return 0; fi
   mysql --socket="$MYSQL_SOCK" -u root <<SQL || die "creating the accounting database failed"
 CREATE DATABASE IF NOT EXISTS ${DB_NAME};
 CREATE USER IF NOT EXISTS '${DB_USER}'@'localhost' IDENTIFIED BY '${DB_PASS}';
@@ -329,11 +333,17 @@ SlurmdDebug=info
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
 AccountingStoragePort=6819
+# No cgroups: memory limits are enforced by polling every 2 s (OverMemoryKill). A job over its
+# memory is killed with SIGKILL and ends FAILED 0:9 (not OUT_OF_MEMORY, which needs task/cgroup).
 JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=2
+JobAcctGatherParams=OverMemoryKill
 JobCompType=jobcomp/none
 NodeName=$node CPUs=$cpus Boards=${boards:-1} SocketsPerBoard=${sockets:-1} CoresPerSocket=${cores:-$cpus} ThreadsPerCore=${threads:-1} RealMemory=$mem State=UNKNOWN
-PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP DefMemPerCPU=256
-PartitionName=other Nodes=$node Default=NO MaxTime=INFINITE State=UP DefMemPerCPU=256
+# A default memory per cpu lets jobs that ask none run side by side (CR_Core_Memory would
+# otherwise give each the whole node).
+PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP DefMemPerCPU=1024
+PartitionName=other Nodes=$node Default=NO MaxTime=INFINITE State=UP DefMemPerCPU=1024
 EOF
 }
 
@@ -351,6 +361,8 @@ start_slurmdbd() {
 }
 
 add_cluster() {
+  # slurmdbd creates <cluster>_job_table when the cluster is added: a cheap check on disk.
+  if [[ -e /var/lib/mysql/$DB_NAME/${CLUSTER_NAME}_job_table.frm ]]; then return 0; fi
   if sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
     return 0
   fi
@@ -406,8 +418,10 @@ wait_node_ready() {
 smoke_job() {
   phase smoke-job
   local id state=""
+  # Top priority (root may set it): on a shared testbed the queue may hold other jobs.
   id="$(sbatch --parsable --job-name=drover-testbed-smoke --chdir=/tmp --output=/dev/null \
-          --time=1 --wrap=true 2>>"$UP_LOG")" || die "sbatch of a trivial job failed"
+          --time=1 --priority=4294967000 --wrap=true 2>>"$UP_LOG")" ||
+    die "sbatch of a trivial job failed"
   local deadline=$((SECONDS + WAIT_SECONDS))
   while ((SECONDS < deadline)); do
     state="$(sacct -n -X -P -o State -j "$id" 2>/dev/null | head -n 1)"

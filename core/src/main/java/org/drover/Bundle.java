@@ -253,5 +253,13 @@ public final class Bundle {
                 throw new IllegalArgumentException("maxRunning must be 0 or more, got " + maxRunning);
             }
         }
+
+        // maxRunning 0 is not written (NON_DEFAULT), so reading must default it: an int creator
+        // parameter would fail on the missing value under FAIL_ON_NULL_FOR_PRIMITIVES.
+        @JsonCreator
+        static ArrayOption fromJson(@JsonProperty("sweep") String sweep,
+                                    @JsonProperty("maxRunning") Integer maxRunning) {
+            return new ArrayOption(sweep, maxRunning == null ? 0 : maxRunning);
+        }
     }
 }

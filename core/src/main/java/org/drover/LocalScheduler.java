@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.drover.internal.AtomicFiles;
 import org.drover.internal.Processes;
 
 /**
@@ -338,9 +338,12 @@ public final class LocalScheduler implements Scheduler {
     }
 
     private void onExit(LocalJob j, int exitCode) {
+        // Written before the state changes, as before, but outside the lock: only this job's file.
+        writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
+        // No descendants() scan here: by the time onExit runs, the kernel has re-parented any child
+        // the job left behind to init, so the scan of every process in /proc (0.5-1 ms a job, under
+        // the lock) never found one; it could only hit a stranger that reused the pid.
         synchronized (lock) {
-            // Children left behind by the job (it is over, so they belong to nobody) are stopped too.
-            j.process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             if (j.timer != null) {
                 j.timer.cancel(false);
             }
@@ -349,7 +352,6 @@ public final class LocalScheduler implements Scheduler {
             j.gpus.forEach(freeGpus::set);
             JobState state = j.stopping ? j.stopState : exitCode == 0 ? JobState.COMPLETED : JobState.FAILED;
             String reason = j.stopping ? j.stopReason : exitCode == 0 ? "" : "exit code " + exitCode;
-            writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
             end(j, state, exitCode, reason);
             if (!closed) {
                 schedule();
@@ -364,14 +366,12 @@ public final class LocalScheduler implements Scheduler {
         j.ended = Instant.now();
     }
 
-    /** Writes a small file of the run directory atomically (temporary file and rename). */
+    /** Writes a small file of a local job's run directory: atomic, not synced (a local job lives and dies with this JVM). */
     private static void writeQuietly(Path dir, String name, String content) {
-        Path tmp = dir.resolve("." + name + ".tmp");
         try {
-            Files.writeString(tmp, content + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.writeUnsynced(dir.resolve(name), (content + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(name), e);
+            throw new UncheckedIOException("cannot write " + dir.resolve(name) + ": " + e.getMessage(), e);
         }
     }
 

@@ -5,9 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +48,11 @@ public final class LocalShell implements Shell {
         return new LocalShell(Map.of());
     }
 
-    /** A shell whose commands get these variables on top of this JVM's environment. */
+    /**
+     * A shell whose commands get these variables on top of this JVM's environment. A {@code PATH}
+     * given here is also where a command's program is looked up (Java alone would search the JVM's
+     * own PATH), so shims placed first on it are the ones run.
+     */
     public static LocalShell withEnvironment(Map<String, String> overrides) {
         return new LocalShell(overrides);
     }
@@ -54,7 +60,7 @@ public final class LocalShell implements Shell {
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
         long start = System.nanoTime();
-        ProcessBuilder pb = new ProcessBuilder(command);
+        ProcessBuilder pb = new ProcessBuilder(withProgramResolved(command));
         pb.environment().putAll(environment);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p;
@@ -88,6 +94,31 @@ public final class LocalShell implements Shell {
         }
     }
 
+    /**
+     * The command with its program looked up in this shell's PATH, if it overrides the JVM's and
+     * the program is a bare name: Java searches the JVM's own PATH, whatever the child's is.
+     */
+    private List<String> withProgramResolved(List<String> command) {
+        String path = environment.get("PATH");
+        String program = command.get(0);
+        if (path == null || program.isEmpty() || program.indexOf('/') >= 0) {
+            return command;
+        }
+        for (String dir : path.split(":", -1)) {
+            try {
+                Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    List<String> resolved = new ArrayList<>(command);
+                    resolved.set(0, candidate.toString());
+                    return resolved;
+                }
+            } catch (InvalidPathException e) {
+                // not a usable directory; keep looking
+            }
+        }
+        return command;   // not found: Java reports it as usual
+    }
+
     private static String drain(InputStream in) {
         try (in) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -104,6 +135,15 @@ public final class LocalShell implements Shell {
                 Files.createDirectories(parent);
             }
             AtomicFiles.write(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void writeRecord(Path file, byte[] content) {
+        try {
+            AtomicFiles.writeUnsynced(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

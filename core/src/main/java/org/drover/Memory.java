@@ -82,7 +82,8 @@ public final class Memory implements Comparable<Memory> {
         if (unit.isEmpty() && m.group(3).length() > 1) {
             throw new IllegalArgumentException("memory '" + text + "' has an unknown unit");
         }
-        int power = UNITS.indexOf(unit) + 1;
+        // "".indexOf would be 0 (K): a bare B must stay bytes.
+        int power = unit.isEmpty() ? 0 : UNITS.indexOf(unit) + 1;
         BigDecimal value = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(2).pow(10 * power));
         BigDecimal rounded = value.setScale(0, RoundingMode.CEILING);
         if (rounded.signum() <= 0) {

@@ -163,7 +163,7 @@ public final class RunManager implements AutoCloseable {
                 Task t = retrying.poll();
                 t.retryAt = null;
                 t.state = TaskState.WAITING;
-                ready.add(t);
+                enqueue(t);
             }
             poll(now);
             submitReady(now);
@@ -244,6 +244,9 @@ public final class RunManager implements AutoCloseable {
                 if (!t.state.isTerminal()) {
                     finish(t, TaskState.CANCELLED, "cancelled by the run manager");
                 }
+            }
+            for (Task t : ready) {
+                t.queued = false;
             }
             ready.clear();
             retrying.clear();
@@ -383,7 +386,19 @@ public final class RunManager implements AutoCloseable {
             }
         }
         t.openDeps = open;
-        if (open == 0 && !ready.contains(t)) {
+        if (open == 0) {
+            enqueue(t);
+        }
+    }
+
+    /**
+     * Puts a task in the ready queue unless it is there already. {@code queued} stands for
+     * {@code ready.contains(t)}, which is O(n) on a PriorityQueue; a task that ends while queued
+     * (see {@link #finish}) stays in the queue and is dropped when polled, as it is no longer WAITING.
+     */
+    private void enqueue(Task t) {
+        if (!t.queued) {
+            t.queued = true;
             ready.add(t);
         }
     }
@@ -418,7 +433,10 @@ public final class RunManager implements AutoCloseable {
         }
         for (Task t : new ArrayList<>(active)) {
             Attempt a = t.last();
-            JobStatus s = answers.getOrDefault(a.jobId, JobStatus.unknown(a.jobId, "no answer"));
+            JobStatus s = answers.get(a.jobId);
+            if (s == null) {
+                s = JobStatus.unknown(a.jobId, "no answer");
+            }
             observe(t, a, s, now);
         }
     }
@@ -513,7 +531,7 @@ public final class RunManager implements AutoCloseable {
         t.reason = reason;
         unfinished--;
         dirty = true;
-        ready.remove(t);
+        // Not ready.remove(t), O(n) on a PriorityQueue: if it is queued, submitReady drops it (no longer WAITING).
         fire(l -> l.finished(event(t)));
         for (Task d : t.dependents) {
             if (d.state != TaskState.WAITING) {
@@ -523,7 +541,7 @@ public final class RunManager implements AutoCloseable {
             if (!satisfied(d.depTypes.get(i), state)) {
                 finish(d, TaskState.CANCELLED, "dependency " + t.job.name() + " ended " + state);
             } else if (--d.openDeps == 0) {
-                ready.add(d);
+                enqueue(d);
             }
         }
     }
@@ -549,6 +567,7 @@ public final class RunManager implements AutoCloseable {
         List<Task> batch = new ArrayList<>();
         while (!ready.isEmpty() && active.size() + batch.size() < maxSimultaneous) {
             Task t = ready.poll();
+            t.queued = false;
             if (t.state != TaskState.WAITING) {
                 continue;
             }
@@ -568,7 +587,7 @@ public final class RunManager implements AutoCloseable {
             Path dir = Path.of(a.attemptDir);
             try {
                 scheduler.shell().createDirectories(dir);
-                scheduler.shell().writeFile(dir.resolve(RunDirectory.JOB_RECORD), Json.writeBytes(job));
+                scheduler.shell().writeRecord(dir.resolve(RunDirectory.JOB_RECORD), Json.writeBytes(job));
                 a.jobId = scheduler.submit(new Submission(job.withoutDependencies(), bundle.name(), dir, a.number,
                         List.of(), a.token));
                 a.change(now, JobState.PENDING, "");
@@ -580,7 +599,7 @@ public final class RunManager implements AutoCloseable {
                 if (e.isTransient()) {
                     t.attempts.remove(t.attempts.size() - 1);   // nothing was created: try again next poll
                     t.reason = "submission deferred: " + e.getMessage();
-                    ready.add(t);
+                    enqueue(t);
                     LOG.warning(() -> t.job.name() + ": " + t.reason);
                 } else {
                     a.change(now, JobState.FAILED, "refused: " + e.getMessage());
@@ -590,7 +609,7 @@ public final class RunManager implements AutoCloseable {
             } catch (RuntimeException e) {
                 t.attempts.remove(t.attempts.size() - 1);
                 t.reason = "submission deferred: " + e;
-                ready.add(t);
+                enqueue(t);
                 LOG.log(Level.WARNING, t.job.name() + ": " + t.reason, e);
             }
             dirty = true;
@@ -613,7 +632,7 @@ public final class RunManager implements AutoCloseable {
         synchronized (lock) {
             List<TaskRecord> list = new ArrayList<>(tasks.size());
             for (Task t : tasks.values()) {
-                list.add(t.toRecord());
+                list.add(t.record());
             }
             return new RunRecord(bundle.name(), scheduler.name(), runDirectory == null ? "" : runDirectory.toString(),
                     Instant.now(), list);
@@ -676,6 +695,10 @@ public final class RunManager implements AutoCloseable {
         String reason = "";
         Instant retryAt;
         int openDeps;
+        /** Whether it is in the ready queue (maintained by enqueue and submitReady's poll). */
+        boolean queued;
+        /** The record of a task that has ended; nothing changes a task once its state is terminal. */
+        TaskRecord endRecord;
 
         Task(Job job, int index) {
             this.job = job;
@@ -702,6 +725,17 @@ public final class RunManager implements AutoCloseable {
             for (AttemptRecord ar : r.attempts()) {
                 attempts.add(Attempt.from(ar));
             }
+        }
+
+        /** Its record; built once when it has ended, as the manager never changes an ended task. */
+        TaskRecord record() {
+            if (!state.isTerminal()) {
+                return toRecord();
+            }
+            if (endRecord == null) {
+                endRecord = toRecord();
+            }
+            return endRecord;
         }
 
         TaskRecord toRecord() {

@@ -28,6 +28,15 @@ public interface Shell extends AutoCloseable {
     /** Writes a file completely (flushed and synced to disk), creating parent directories. */
     void writeFile(Path file, byte[] content);
 
+    /**
+     * Writes a record file (job.json, exitcode of a local job) atomically but without waiting for
+     * the disk: for files nothing else must read before the next crash. The default is
+     * {@link #writeFile}.
+     */
+    default void writeRecord(Path file, byte[] content) {
+        writeFile(file, content);
+    }
+
     /** The content of a file, or empty if it does not exist. */
     Optional<byte[]> readFile(Path file);
 

@@ -8,6 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.drover.internal.Json;
 
 /**
@@ -37,37 +42,65 @@ public final class Submitter {
      * @throws SchedulerException if the scheduler refused a job (those already submitted are cancelled)
      */
     public static SubmittedBundle submit(Bundle bundle, Scheduler scheduler, Path runsRoot) {
+        return submit(bundle, scheduler, runsRoot, DEFAULT_PARALLELISM);
+    }
+
+    /** How many independent submissions run at once by default. */
+    public static final int DEFAULT_PARALLELISM = 4;
+
+    /**
+     * As {@link #submit(Bundle, Scheduler, Path)}, with up to {@code parallelism} submissions at
+     * once: jobs of the same dependency level (all their dependencies already submitted) go
+     * together, which hides the latency of each scheduler call. 1 submits strictly one by one.
+     */
+    public static SubmittedBundle submit(Bundle bundle, Scheduler scheduler, Path runsRoot, int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+        }
         BundlePlan plan = bundle.plan();
         RunDirectory run = RunDirectory.create(runsRoot, bundle.name());
         scheduler.shell().writeFile(run.recordFile(), Json.writeBytes(bundle));
-        Map<String, String> ids = new LinkedHashMap<>();
+        Map<String, String> ids = new ConcurrentHashMap<>();
         Map<String, String> arrayIds = new HashMap<>();      // sweep -> array id
         Map<String, String> arraySweepOf = new HashMap<>();  // member job -> its sweep, for arrays with an id
+        ExecutorService pool = parallelism == 1 ? null : Executors.newFixedThreadPool(parallelism, r -> {
+            Thread t = new Thread(r, "drover-submit");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            for (Job job : plan.order()) {
-                if (ids.containsKey(job.name())) {
-                    continue;   // submitted with its array
+            for (List<Job> level : levels(plan)) {
+                List<Future<?>> pending = new ArrayList<>();
+                for (Job job : level) {
+                    if (ids.containsKey(job.name())) {
+                        continue;   // submitted with its array
+                    }
+                    Optional<List<Job>> array = arrayMembers(plan, job);
+                    if (array.isPresent() && array.get().size() > 1) {
+                        List<Submission> tasks = new ArrayList<>();
+                        for (Job member : array.get()) {
+                            tasks.add(prepare(scheduler, run, member, plan, ids, arrayIds, arraySweepOf));
+                        }
+                        String sweep = job.sweep().orElseThrow();
+                        Scheduler.SubmittedArray result =
+                                scheduler.submitArray(tasks, plan.arrayOption(sweep).orElseThrow().maxRunning());
+                        for (int i = 0; i < tasks.size(); i++) {
+                            ids.put(tasks.get(i).job().name(), result.taskIds().get(i));
+                        }
+                        if (result.arrayId() != null) {
+                            arrayIds.put(sweep, result.arrayId());
+                            tasks.forEach(t -> arraySweepOf.put(t.job().name(), sweep));
+                        }
+                    } else {
+                        Submission s = prepare(scheduler, run, job, plan, ids, arrayIds, arraySweepOf);
+                        if (pool == null) {
+                            ids.put(job.name(), scheduler.submit(s));
+                        } else {
+                            pending.add(pool.submit(() -> ids.put(job.name(), scheduler.submit(s))));
+                        }
+                    }
                 }
-                Optional<List<Job>> array = arrayMembers(plan, job);
-                if (array.isPresent() && array.get().size() > 1) {
-                    List<Submission> tasks = new ArrayList<>();
-                    for (Job member : array.get()) {
-                        tasks.add(prepare(scheduler, run, member, plan, ids, arrayIds, arraySweepOf));
-                    }
-                    String sweep = job.sweep().orElseThrow();
-                    Scheduler.SubmittedArray result =
-                            scheduler.submitArray(tasks, plan.arrayOption(sweep).orElseThrow().maxRunning());
-                    for (int i = 0; i < tasks.size(); i++) {
-                        ids.put(tasks.get(i).job().name(), result.taskIds().get(i));
-                    }
-                    if (result.arrayId() != null) {
-                        arrayIds.put(sweep, result.arrayId());
-                        tasks.forEach(t -> arraySweepOf.put(t.job().name(), sweep));
-                    }
-                } else {
-                    ids.put(job.name(),
-                            scheduler.submit(prepare(scheduler, run, job, plan, ids, arrayIds, arraySweepOf)));
-                }
+                awaitAll(pending);
             }
         } catch (RuntimeException e) {
             if (!ids.isEmpty()) {
@@ -76,8 +109,55 @@ public final class Submitter {
             throw new SchedulerException("bundle '" + bundle.name() + "' not submitted: " + e.getMessage()
                     + (ids.isEmpty() ? "" : "; the " + ids.size() + " jobs already submitted were cancelled"),
                     e instanceof SchedulerException && ((SchedulerException) e).isTransient(), e);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
         }
-        return new SubmittedBundle(bundle.name(), run, scheduler, plan, ids);
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (Job job : plan.order()) {
+            ordered.put(job.name(), ids.get(job.name()));
+        }
+        return new SubmittedBundle(bundle.name(), run, scheduler, plan, ordered);
+    }
+
+    /** Waits for every submission of a level; the first failure is rethrown once all have ended. */
+    private static void awaitAll(List<Future<?>> pending) {
+        RuntimeException first = null;
+        for (Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
+                            : new DroverException(e.getCause().toString(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DroverException("interrupted while submitting", e);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** The plan's jobs by dependency level (0: no dependency), each level in topological order. */
+    static List<List<Job>> levels(BundlePlan plan) {
+        Map<String, Integer> level = new HashMap<>();
+        List<List<Job>> levels = new ArrayList<>();
+        for (Job job : plan.order()) {
+            int l = 0;
+            for (BundlePlan.ResolvedDependency d : plan.dependenciesOf(job.name())) {
+                l = Math.max(l, level.get(d.job()) + 1);
+            }
+            level.put(job.name(), l);
+            while (levels.size() <= l) {
+                levels.add(new ArrayList<>());
+            }
+            levels.get(l).add(job);
+        }
+        return levels;
     }
 
     /**
@@ -113,7 +193,7 @@ public final class Submitter {
                                       Map<String, String> arraySweepOf) {
         Path dir = run.attemptDir(job.name(), 1);
         scheduler.shell().createDirectories(dir);
-        scheduler.shell().writeFile(dir.resolve(RunDirectory.JOB_RECORD), Json.writeBytes(job));
+        scheduler.shell().writeRecord(dir.resolve(RunDirectory.JOB_RECORD), Json.writeBytes(job));
         return new Submission(job, run.bundleName(), dir, 1, idDependencies(plan, job, ids, arrayIds, arraySweepOf),
                 newToken());
     }

@@ -98,7 +98,8 @@ public final class Sweep {
     private static String format(Object v) {
         if (v instanceof Double || v instanceof Float) {
             String s = v.toString();
-            return s.contains("E") ? new BigDecimal(s).toPlainString() : s;
+            // 1e-5 is "1.0E-5"; stripTrailingZeros makes it 0.00001, not 0.000010.
+            return s.contains("E") ? new BigDecimal(s).stripTrailingZeros().toPlainString() : s;
         }
         return String.valueOf(v);
     }

@@ -44,7 +44,11 @@ public final class Walltime {
                 throw new IllegalArgumentException("walltime '" + text + "' is not an ISO-8601 duration");
             }
         } else {
-            d = parseClock(text, t);
+            try {
+                d = parseClock(text, t);
+            } catch (ArithmeticException e) { // e.g. "9223372036854775807" minutes overflow Duration
+                throw new IllegalArgumentException("walltime '" + text + "' is too large");
+            }
         }
         return requirePositive(d, text);
     }

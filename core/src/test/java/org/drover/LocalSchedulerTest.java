@@ -189,13 +189,17 @@ class LocalSchedulerTest {
     void givesGpuJobsTheirOwnDevices() throws IOException {
         local = LocalScheduler.builder().cpus(2).gpus(2).build();
         Bundle b = Bundle.named("gpus")
-                .add(Job.named("g1").script("echo $CUDA_VISIBLE_DEVICES; sleep 0.5").gpus(1))
-                .add(Job.named("g2").script("echo $CUDA_VISIBLE_DEVICES; sleep 0.5").gpus(1))
-                .add(Job.named("both").script("echo $CUDA_VISIBLE_DEVICES").gpus(2))
+                .add(Job.named("g1").script("echo $CUDA_VISIBLE_DEVICES; sleep 1").gpus(1))
+                .add(Job.named("g2").script("echo $CUDA_VISIBLE_DEVICES; sleep 1").gpus(1))
+                .add(Job.named("both").script("echo $CUDA_VISIBLE_DEVICES").gpus(2).afterAny("g1", "g2"))
                 .add(Job.named("none").script("echo \"[${CUDA_VISIBLE_DEVICES-unset}]\""));
         SubmittedBundle run = Submitter.submit(b, local, tmp);
         await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
         Path root = run.runDirectory().path();
+        JobStatus s1 = run.statuses().get("g1");
+        JobStatus s2 = run.statuses().get("g2");
+        assertThat(s1.started()).as("g1 and g2 ran at the same time").isBefore(s2.ended());
+        assertThat(s2.started()).isBefore(s1.ended());
         String g1 = Files.readString(root.resolve("g1/1/stdout")).trim();
         String g2 = Files.readString(root.resolve("g2/1/stdout")).trim();
         assertThat(List.of(g1, g2)).containsExactlyInAnyOrder("0", "1");

@@ -25,6 +25,16 @@ public final class AtomicFiles {
         syncDirectory(target.toAbsolutePath().getParent());
     }
 
+    /**
+     * Writes to a temporary file and renames it over {@code target}, without fsync: readers never
+     * see a part, but a machine crash may lose the file. For records only this process needs.
+     */
+    public static void writeUnsynced(Path target, byte[] content) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.write(tmp, content);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Writes and fsyncs a file in place (for a new file no reader knows yet). */
     public static void writeSynced(Path file, byte[] content) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

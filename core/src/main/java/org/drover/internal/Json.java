@@ -77,7 +77,9 @@ public final class Json {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String why = root == e ? e.getOriginalMessage() : root.getMessage();
+        // A Jackson cause's getMessage() repeats its location ("at [Source: REDACTED ...]"); we add our own.
+        String why = root instanceof JsonProcessingException
+                ? ((JsonProcessingException) root).getOriginalMessage() : root.getMessage();
         if (root instanceof IllegalArgumentException || root instanceof RecordFormatException) {
             why = root.getMessage();
         }

@@ -181,7 +181,7 @@ public final class SlurmScheduler implements Scheduler {
         SchedulerException last = null;
         for (int attempt = 1; attempt <= submitAttempts; attempt++) {
             if (attempt > 1) {
-                String existing = findByToken(token);
+                String existing = findByToken(token).orElse(null);
                 if (existing != null) {
                     LOG.info(() -> "sbatch of " + what + " had gone through as job " + existing + "; not resubmitted");
                     return existing;
@@ -223,20 +223,24 @@ public final class SlurmScheduler implements Scheduler {
         return null;
     }
 
-    /** The job carrying this token in its comment, if the queue has one. */
-    private String findByToken(String token) {
+    /**
+     * The job carrying this token in its comment, if squeue still shows it (jobs stay there
+     * MinJobAge seconds after they end, 300 by default).
+     */
+    @Override
+    public java.util.Optional<String> findByToken(String token) {
         CommandResult r = shell.run(List.of("squeue", "--noheader", "--states=all", "--user=" + user(),
                 "--format=%i|%k"), commandTimeout);
         if (!r.ok()) {
-            return null;   // cannot tell; the caller retries the query later
+            return java.util.Optional.empty();   // cannot tell; the caller tries again later
         }
         for (String line : r.stdout().split("\n")) {
             int bar = line.indexOf('|');
             if (bar > 0 && line.substring(bar + 1).trim().equals(token)) {
-                return SlurmIds.base(line.substring(0, bar).trim());
+                return java.util.Optional.of(SlurmIds.base(line.substring(0, bar).trim()));
             }
         }
-        return null;
+        return java.util.Optional.empty();
     }
 
     private void pause(int attempt) {
@@ -359,17 +363,46 @@ public final class SlurmScheduler implements Scheduler {
         }
         for (String line : r.stdout().split("\n")) {
             Map<String, String> f = scontrolFields(line);
-            String jobId = f.get("JobId");
-            if (jobId == null || !bases.contains(jobId)) {
-                continue;
+            for (String id : scontrolIds(f)) {
+                if (!bases.contains(SlurmIds.base(id))) {
+                    continue;
+                }
+                SlurmRow row = new SlurmRow(id, f.getOrDefault("JobState", ""), f.getOrDefault("Reason", ""),
+                        f.getOrDefault("ExitCode", ""), f.getOrDefault("StartTime", ""), f.getOrDefault("EndTime", ""));
+                found.putIfAbsent(id, SlurmStates.toStatus(row, zone));
             }
-            String id = f.containsKey("ArrayTaskId") && f.containsKey("ArrayJobId")
-                    ? f.get("ArrayJobId") + "_" + f.get("ArrayTaskId") : jobId;
-            SlurmRow row = new SlurmRow(id, f.getOrDefault("JobState", ""), f.getOrDefault("Reason", ""),
-                    f.getOrDefault("ExitCode", ""), f.getOrDefault("StartTime", ""), f.getOrDefault("EndTime", ""));
-            found.putIfAbsent(id, SlurmStates.toStatus(row, zone));
         }
         return "scontrol does not know the job either";
+    }
+
+    /**
+     * The ids one {@code scontrol -o show job} record stands for. A started array task has its own
+     * JobId (e.g. 30) but is {@code ArrayJobId_ArrayTaskId} (26_5); the array's pending rest is one
+     * record with a range ({@code ArrayTaskId=6-9%2}); a het component has its own JobId (28) but is
+     * {@code HetJobId+HetJobOffset} (27+1).
+     */
+    static List<String> scontrolIds(Map<String, String> f) {
+        String jobId = f.get("JobId");
+        if (jobId == null) {
+            return List.of();
+        }
+        String arrayJob = f.get("ArrayJobId");
+        String task = f.get("ArrayTaskId");
+        String het = f.get("HetJobId");
+        String offset = f.get("HetJobOffset");
+        List<String> ids;
+        if (arrayJob != null && task != null) {
+            try {
+                ids = SlurmIds.expand(arrayJob + "_[" + task + "]");
+            } catch (IllegalArgumentException e) {
+                ids = List.of();
+            }
+        } else if (het != null && offset != null) {
+            ids = List.of(het + "+" + offset);
+        } else {
+            ids = List.of(jobId);
+        }
+        return ids.stream().filter(SlurmIds::isId).collect(java.util.stream.Collectors.toList());
     }
 
     static Map<String, String> scontrolFields(String line) {
@@ -447,7 +480,8 @@ public final class SlurmScheduler implements Scheduler {
 
     /**
      * Configures a SlurmScheduler. Defaults: this machine's shell, the current user, 60 s per
-     * command, 5 submit attempts with backoff from 1 s to 30 s, at most 100 submissions per second,
+     * command, 5 submit attempts with backoff from 1 s to 30 s, at most 250 submissions per second
+     * (one sbatch loop reaches about 200/s on a small cluster),
      * the JVM's time zone for SLURM's times, the submitting environment exported.
      */
     public static final class Builder {
@@ -458,7 +492,7 @@ public final class SlurmScheduler implements Scheduler {
         private int submitAttempts = 5;
         private Duration backoff = Duration.ofSeconds(1);
         private Duration maxBackoff = Duration.ofSeconds(30);
-        private double submitsPerSecond = 100;
+        private double submitsPerSecond = 250;
         private ZoneId zone = ZoneId.systemDefault();
         private String user;
 

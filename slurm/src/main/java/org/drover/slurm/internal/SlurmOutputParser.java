@@ -25,7 +25,7 @@ public final class SlurmOutputParser {
         forEachLine(output, line -> {
             String[] f = split(line, 5);
             if (f != null && validId(f[0]) && isStateWord(f[1])) {
-                for (String id : SlurmIds.expand(f[0])) {
+                for (String id : expand(f[0])) {
                     rows.add(new SlurmRow(id, f[1], f[2], "", f[3], f[4]));
                 }
             }
@@ -38,12 +38,21 @@ public final class SlurmOutputParser {
         forEachLine(output, line -> {
             String[] f = split(line, 6);
             if (f != null && validId(f[0]) && isStateWord(f[1])) {
-                for (String id : SlurmIds.expand(f[0])) {
+                for (String id : expand(f[0])) {
                     rows.add(new SlurmRow(id, f[1], f[3], f[2], f[4], f[5]));
                 }
             }
         });
         return rows;
+    }
+
+    /** The task ids of a printed id; none for a malformed or absurd range ({@code 1_[5-]}, overflow). */
+    private static List<String> expand(String printed) {
+        try {
+            return SlurmIds.expand(printed);
+        } catch (IllegalArgumentException e) {   // NumberFormatException too
+            return List.of();
+        }
     }
 
     private static boolean validId(String printed) {

@@ -1,0 +1,249 @@
+package org.drover.slurm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.drover.AttemptRecord;
+import org.drover.Bundle;
+import org.drover.CommandResult;
+import org.drover.Job;
+import org.drover.JobState;
+import org.drover.LocalShell;
+import org.drover.RetryPolicy;
+import org.drover.RunManager;
+import org.drover.RunRecord;
+import org.drover.RunReport;
+import org.drover.RunStore;
+import org.drover.TaskRecord;
+import org.drover.TaskState;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** RunManager on the real cluster, under real faults. */
+class RunManagerSlurmIT {
+    private static final Duration WAIT = Duration.ofMinutes(5);
+    private static final RetryPolicy CRASHES = RetryPolicy.builder().withMaxAttempts(3)
+            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(2)).build();
+    private static final LocalShell SHELL = LocalShell.create();
+    private static String node;
+
+    @BeforeAll
+    static void cluster() {
+        SlurmTestbed.require();
+        node = run("sinfo", "--noheader", "--format=%N").stdout().trim();
+    }
+
+    private static CommandResult run(String... command) {
+        return SHELL.run(List.of(command), Duration.ofSeconds(60));
+    }
+
+    /** A prefix unique to this test run, so sacct can count the jobs of one test by name. */
+    private static String unique(String base) {
+        return base + Long.toString(System.currentTimeMillis() % 10_000_000, 36);
+    }
+
+    private static RunManager.Builder manager(Bundle b, SlurmScheduler slurm, String test) throws IOException {
+        return RunManager.of(b).on(slurm).runsRoot(SlurmTestbed.runsRoot(test)).pollInterval(Duration.ofSeconds(1))
+                .lostAfter(Duration.ofMinutes(2)).retry(CRASHES).progressEvery(Duration.ofSeconds(10));
+    }
+
+    /** Every job SLURM's accounting has under this name, as "id start end". */
+    private static List<String[]> accounting(String jobName) {
+        CommandResult r = run("sacct", "--noheader", "--parsable2", "--allocations", "--starttime=now-2hours",
+                "--name=" + jobName, "--format=JobID,Start,End,State");
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        List<String[]> rows = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            if (!line.isBlank()) {
+                rows.add(line.split("\\|"));
+            }
+        }
+        return rows;
+    }
+
+    private static void assertSubmittedExactlyAsRecorded(RunRecord record) {
+        for (TaskRecord t : record.tasks()) {
+            List<String[]> jobs = accounting(t.name());
+            assertThat(jobs).as("sacct jobs of %s", t.name()).hasSize(t.attempts().size());
+            List<String> recorded = t.attempts().stream().map(AttemptRecord::jobId).collect(java.util.stream.Collectors.toList());
+            assertThat(jobs).extracting(j -> j[0]).containsExactlyInAnyOrderElementsOf(recorded);
+        }
+    }
+
+    @Test
+    void aTaskThatCrashesOnceIsResubmittedExactlyOnce() throws IOException {
+        Path marker = SlurmTestbed.runsRoot("crash").resolve(unique("marker"));
+        String name = unique("crash");
+        Bundle b = Bundle.named(name).add(Job.named(name).script(
+                "if [ ! -e " + marker + " ]; then touch " + marker + "; kill -9 $$; fi; echo second attempt"));
+        try (SlurmScheduler slurm = SlurmScheduler.create()) {
+            RunManager m = manager(b, slurm, "crash").retry(RetryPolicy.builder().withMaxAttempts(3)
+                    .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(2)).retryOn(JobState.FAILED).build()).start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            TaskRecord t = m.record().tasks().get(0);
+            assertThat(t.attempts()).hasSize(2);
+            assertThat(t.attempts().get(0).state()).isEqualTo(JobState.FAILED);
+            assertThat(t.attempts().get(1).state()).isEqualTo(JobState.COMPLETED);
+            assertThat(Path.of(t.attempts().get(1).attemptDir()).resolve("stdout")).hasContent("second attempt");
+            assertSubmittedExactlyAsRecorded(m.record());
+        }
+    }
+
+    @Test
+    void anOutsideScancelIsReportedCancelled() throws IOException {
+        String name = unique("scancel");
+        Bundle b = Bundle.named(name).add(Job.named(name).command("sleep", "300"))
+                .add(Job.named(name + "_after").command("true").dependsOn(name));
+        try (SlurmScheduler slurm = SlurmScheduler.create()) {
+            RunManager m = manager(b, slurm, "scancel").start();
+            await().atMost(WAIT).until(() -> m.report().rows().get(0).state() == TaskState.RUNNING);
+            assertThat(run("scancel", m.record().tasks().get(0).lastAttempt().jobId()).ok()).isTrue();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.rows().get(0).state()).isEqualTo(TaskState.CANCELLED);
+            assertThat(end.rows().get(0).attempt()).isEqualTo(1);
+            assertThat(end.rows().get(1).state()).isEqualTo(TaskState.CANCELLED);
+        }
+    }
+
+    @Test
+    void tasksSurviveANodeFailureAndNoneRunsTwiceAtOnce() throws IOException {
+        String name = unique("node");
+        Bundle b = Bundle.named(name);
+        for (int i = 0; i < 2; i++) {
+            b.add(Job.named(name + "_" + i).command("sleep", "15"));
+        }
+        try (SlurmScheduler slurm = SlurmScheduler.create()) {
+            RunManager m = manager(b, slurm, "node").start();
+            await().atMost(WAIT).until(() -> m.report().count(TaskState.RUNNING) == 2);
+            try {
+                assertThat(run("scontrol", "update", "nodename=" + node, "state=down", "reason=drover-node-failure-test").ok()).isTrue();
+                await().atMost(WAIT).until(() -> m.record().tasks().stream().allMatch(t -> t.attempts().size() >= 2
+                        || t.attempts().get(0).state() == JobState.NODE_FAIL));
+            } finally {
+                run("scontrol", "update", "nodename=" + node, "state=resume");
+            }
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            for (TaskRecord t : m.record().tasks()) {
+                assertThat(t.attempts().get(0).state()).isEqualTo(JobState.NODE_FAIL);
+                assertThat(t.attempts()).hasSizeGreaterThanOrEqualTo(2);
+                // attempts never overlap: each one was submitted after the one before ended
+                for (int i = 1; i < t.attempts().size(); i++) {
+                    assertThat(t.attempts().get(i).submitted()).isAfterOrEqualTo(t.attempts().get(i - 1).ended());
+                }
+            }
+            assertSubmittedExactlyAsRecorded(m.record());
+        }
+    }
+
+    @Test
+    void aSlurmctldRestartMidRunLosesAndDuplicatesNothing() throws IOException {
+        String name = unique("ctld");
+        Bundle b = Bundle.named(name);
+        for (int i = 0; i < 4; i++) {
+            b.add(Job.named(name + "_" + i).command("sleep", "6"));
+        }
+        try (SlurmScheduler slurm = SlurmScheduler.create()) {
+            RunManager m = manager(b, slurm, "ctld").start();
+            await().atMost(WAIT).until(() -> m.report().count(TaskState.RUNNING) >= 1);
+            CommandResult restart = SHELL.run(List.of("bash", testbedScript().toString(), "restart-ctld"), Duration.ofMinutes(2));
+            assertThat(restart.ok()).as(restart.toString()).isTrue();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            assertThat(end.rows()).allSatisfy(r -> assertThat(r.attempt()).isEqualTo(1));
+            assertSubmittedExactlyAsRecorded(m.record());
+        }
+    }
+
+    @Test
+    void aSqueueThatFailsHalfTheTimeFailsNoTask() throws IOException {
+        Path shims = SlurmTestbed.runsRoot("shim").resolve(unique("bin"));
+        Files.createDirectories(shims);
+        Path counter = shims.resolve("count");
+        Path squeue = shims.resolve("squeue");
+        Files.writeString(squeue, "#!/bin/bash\n"
+                + "n=$(( $(cat " + counter + " 2>/dev/null || echo 0) + 1 )); echo $n > " + counter + "\n"
+                + "if (( n % 2 == 0 )); then echo 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)' >&2; exit 1; fi\n"
+                + "exec " + run("bash", "-c", "command -v squeue").stdout().trim() + " \"$@\"\n");
+        Files.setPosixFilePermissions(squeue, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String name = unique("flaky");
+        Bundle b = Bundle.named(name);
+        for (int i = 0; i < 3; i++) {
+            b.add(Job.named(name + "_" + i).command("sleep", "3"));
+        }
+        LocalShell shimmed = LocalShell.withEnvironment(Map.of("PATH", shims + ":" + System.getenv("PATH")));
+        try (SlurmScheduler slurm = SlurmScheduler.builder().shell(shimmed).build()) {
+            RunManager m = manager(b, slurm, "shim").start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            assertThat(end.rows()).allSatisfy(r -> assertThat(r.attempt()).isEqualTo(1));
+            assertThat(Integer.parseInt(Files.readString(counter).trim())).isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void aManagerKilledWithSigkillIsRestartedAndReattaches() throws Exception {
+        String name = unique("kill");
+        Path root = SlurmTestbed.runsRoot("kill");
+        Path store = root.resolve(name + ".json");
+        Process first = manager(store, root, name);
+        try {
+            await().atMost(WAIT).until(() -> submittedAttempts(store) >= 2);
+        } finally {
+            first.destroyForcibly();   // SIGKILL
+            first.waitFor(30, TimeUnit.SECONDS);
+        }
+        RunRecord atKill = RunStore.json(store).load().orElseThrow();
+        assertThat(atKill.tasks().stream().anyMatch(t -> !t.state().isTerminal())).isTrue();
+
+        Process second = manager(store, root, name);
+        assertThat(second.waitFor(8, TimeUnit.MINUTES)).isTrue();
+        String output = new String(second.getInputStream().readAllBytes());
+        assertThat(second.exitValue()).as(output).isZero();
+
+        RunRecord end = RunStore.json(store).load().orElseThrow();
+        assertThat(end.tasks()).hasSize(4).allSatisfy(t -> assertThat(t.state()).isEqualTo(TaskState.COMPLETED));
+        assertSubmittedExactlyAsRecorded(end);
+    }
+
+    private static long submittedAttempts(Path store) {
+        try {
+            return RunStore.json(store).load().map(r -> r.tasks().stream().filter(t -> t.lastAttempt() != null
+                    && t.lastAttempt().jobId() != null).count()).orElse(0L);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static Process manager(Path store, Path runs, String name) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ManagerProcess.class.getName(),
+                store.toString(), runs.toString(), name, "4", "6")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+    }
+
+    private static Path testbedScript() {
+        Path p = Path.of("src/test/testbed/slurm-testbed.sh");
+        return Files.exists(p) ? p : Path.of("slurm/src/test/testbed/slurm-testbed.sh");
+    }
+
+    static Instant now() {
+        return Instant.now();
+    }
+}
