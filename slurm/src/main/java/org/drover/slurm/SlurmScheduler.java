@@ -270,6 +270,9 @@ public final class SlurmScheduler implements Scheduler {
                 result.put(id, JobStatus.unknown(id, "not a SLURM job id"));
             }
         }
+        if (bases.isEmpty()) {
+            return result;
+        }
         Map<String, JobStatus> found = new HashMap<>();
         String squeueProblem = query(squeueCommand(bases), SlurmOutputParser::parseSqueue, found, true);
         if (squeueProblem != null) {
@@ -315,7 +318,11 @@ public final class SlurmScheduler implements Scheduler {
                          Map<String, JobStatus> found, boolean invalidIdMeansNone) {
         CommandResult r = null;
         for (int attempt = 1; attempt <= 2; attempt++) {
-            r = shell.run(command, commandTimeout);
+            try {
+                r = shell.run(command, commandTimeout);
+            } catch (RuntimeException e) {   // e.g. cannot start the command: a status query never throws
+                return command.get(0) + " could not run: " + e.getMessage();
+            }
             if (r.ok() || invalidIdMeansNone && TransientErrors.isInvalidJobId(r.message())) {
                 break;
             }
@@ -343,9 +350,15 @@ public final class SlurmScheduler implements Scheduler {
     /** sacct for jobs squeue no longer shows; without accounting, scontrol. Returns a problem or null. */
     private String sacct(Set<String> bases, Map<String, JobStatus> found) {
         Map<String, JobStatus> fromAccounting = new HashMap<>();
-        String problem = query(List.of("sacct", "--noheader", "--parsable2", "--allocations",
-                "--format=" + SlurmOutputParser.SACCT_FORMAT, "--jobs=" + String.join(",", bases)),
-                SlurmOutputParser::parseSacct, fromAccounting, true);
+        String problem = null;
+        // One call up to MAX_IDS_PER_QUERY ids (a single argument must stay under the kernel's 128 KiB).
+        List<String> all = new ArrayList<>(bases);
+        for (int from = 0; from < all.size() && problem == null; from += MAX_IDS_PER_QUERY) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + MAX_IDS_PER_QUERY));
+            problem = query(List.of("sacct", "--noheader", "--parsable2", "--allocations",
+                    "--format=" + SlurmOutputParser.SACCT_FORMAT, "--jobs=" + String.join(",", chunk)),
+                    SlurmOutputParser::parseSacct, fromAccounting, true);
+        }
         // Accounting wins for ended jobs (it has the exit code); squeue wins while a job is live.
         fromAccounting.forEach((id, acct) -> found.merge(id, acct,
                 (live, a) -> a.state().isTerminal() ? a : live));

@@ -48,8 +48,9 @@ public final class SlurmStates {
             case "COMPLETED":
                 return JobState.COMPLETED;
             case "FAILED":
-            case "SPECIAL_EXIT":
                 return JobState.FAILED;
+            case "SPECIAL_EXIT":   // requeued and held by the site's epilog for a special exit value
+                return JobState.HELD;
             case "CANCELLED":
             case "REVOKED":
                 return JobState.CANCELLED;
@@ -87,6 +88,9 @@ public final class SlurmStates {
                 int signal = Integer.parseInt(ec.substring(colon + 1));
                 if (signal > 0) {
                     reason = (reason.isEmpty() ? "" : reason + ", ") + "signal " + signal;
+                    if (exit == 0) {
+                        exit = 128 + signal;   // as a shell reports a death by signal; never a false 0
+                    }
                 }
             } catch (NumberFormatException e) {
                 exit = null;
@@ -111,10 +115,48 @@ public final class SlurmStates {
         if (text == null || text.isEmpty() || !Character.isDigit(text.charAt(0))) {
             return null;   // Unknown, None, N/A, NONE
         }
+        LocalDateTime fast = fastParse(text);
+        if (fast != null) {
+            return fast.atZone(zone).toInstant();
+        }
         try {
             return LocalDateTime.parse(text).atZone(zone).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /** SLURM's fixed {@code yyyy-MM-ddTHH:mm:ss}, without the cost of a formatter; null for any other shape. */
+    private static LocalDateTime fastParse(String t) {
+        if (t.length() != 19 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T'
+                || t.charAt(13) != ':' || t.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 7);
+        int day = digits(t, 8, 10);
+        int hour = digits(t, 11, 13);
+        int minute = digits(t, 14, 16);
+        int second = digits(t, 17, 19);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int digits(String t, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 }
