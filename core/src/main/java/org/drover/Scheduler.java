@@ -62,6 +62,15 @@ public interface Scheduler extends AutoCloseable {
     }
 
     /**
+     * How many submissions the {@link Submitter} may make at once for jobs of the same dependency
+     * level. 1 (the default) submits strictly in the plan's order; a remote scheduler whose calls
+     * wait on a controller gains from a few at once.
+     */
+    default int submitParallelism() {
+        return 1;
+    }
+
+    /**
      * The status of each id, from one batched query.
      *
      * @return a status for every id asked

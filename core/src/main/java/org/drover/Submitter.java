@@ -42,16 +42,14 @@ public final class Submitter {
      * @throws SchedulerException if the scheduler refused a job (those already submitted are cancelled)
      */
     public static SubmittedBundle submit(Bundle bundle, Scheduler scheduler, Path runsRoot) {
-        return submit(bundle, scheduler, runsRoot, DEFAULT_PARALLELISM);
+        return submit(bundle, scheduler, runsRoot, scheduler.submitParallelism());
     }
-
-    /** How many independent submissions run at once by default. */
-    public static final int DEFAULT_PARALLELISM = 4;
 
     /**
      * As {@link #submit(Bundle, Scheduler, Path)}, with up to {@code parallelism} submissions at
      * once: jobs of the same dependency level (all their dependencies already submitted) go
-     * together, which hides the latency of each scheduler call. 1 submits strictly one by one.
+     * together, which hides the latency of each scheduler call; their ids then do not follow the
+     * plan's order within a level. 1 submits strictly one by one, in the plan's order.
      */
     public static SubmittedBundle submit(Bundle bundle, Scheduler scheduler, Path runsRoot, int parallelism) {
         if (parallelism < 1) {

@@ -76,6 +76,7 @@ public final class SlurmScheduler implements Scheduler {
     private final Duration maxBackoff;
     private final RateLimiter submitRate;
     private final ZoneId zone;
+    private final int submitParallelism;
     private final String configuredUser;
     private volatile String user;
 
@@ -89,6 +90,7 @@ public final class SlurmScheduler implements Scheduler {
         this.maxBackoff = b.maxBackoff;
         this.submitRate = RateLimiter.create(b.submitsPerSecond);
         this.zone = b.zone;
+        this.submitParallelism = b.submitParallelism;
         this.configuredUser = b.user;
         this.user = b.user;
     }
@@ -110,6 +112,12 @@ public final class SlurmScheduler implements Scheduler {
     @Override
     public Shell shell() {
         return shell;
+    }
+
+    /** sbatch calls wait on slurmctld: a few at once hide that wait (default 4). */
+    @Override
+    public int submitParallelism() {
+        return submitParallelism;
     }
 
     // ---- rendering ----
@@ -507,6 +515,7 @@ public final class SlurmScheduler implements Scheduler {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private double submitsPerSecond = 250;
         private ZoneId zone = ZoneId.systemDefault();
+        private int submitParallelism = 4;
         private String user;
 
         private Builder() {}
@@ -562,6 +571,18 @@ public final class SlurmScheduler implements Scheduler {
                 throw new IllegalArgumentException("submitsPerSecond must be positive, got " + rate);
             }
             this.submitsPerSecond = rate;
+            return this;
+        }
+
+        /**
+         * How many sbatch calls may run at once for independent jobs (default 4); 1 submits
+         * strictly in the bundle's topological order.
+         */
+        public Builder submitParallelism(int parallelism) {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("submitParallelism must be at least 1, got " + parallelism);
+            }
+            this.submitParallelism = parallelism;
             return this;
         }
 

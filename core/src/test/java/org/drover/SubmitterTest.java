@@ -1,0 +1,59 @@
+package org.drover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.drover.testing.InMemoryScheduler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SubmitterTest {
+    @TempDir
+    Path tmp;
+
+    private static Bundle diamond() {
+        // added in reverse: d depends on b and c, which depend on a
+        return Bundle.named("diamond")
+                .add(Job.named("d").command("true").dependsOn("b", "c"))
+                .add(Job.named("c").command("true").dependsOn("a"))
+                .add(Job.named("b").command("true").dependsOn("a"))
+                .add(Job.named("a").command("true"));
+    }
+
+    @Test
+    void submitsOneByOneInTheDeterministicTopologicalOrderWithDependencyIds() {
+        InMemoryScheduler s = new InMemoryScheduler(10, 1);
+        SubmittedBundle run = Submitter.submit(diamond(), s, tmp, 1);
+
+        List<String> order = s.submissions().stream().map(x -> x.job().name()).collect(Collectors.toList());
+        assertThat(order).containsExactly("a", "c", "b", "d");
+        assertThat(run.ids().keySet()).containsExactly("a", "c", "b", "d");
+        Submission d = s.submissions().get(3);
+        assertThat(d.dependencies()).extracting(Submission.IdDependency::jobId)
+                .containsExactlyInAnyOrder(run.id("b"), run.id("c"));
+    }
+
+    @Test
+    void inParallelEveryJobStillComesAfterItsDependencies() {
+        InMemoryScheduler s = new InMemoryScheduler(10, 1);
+        Bundle b = diamond();
+        for (int i = 0; i < 40; i++) {
+            b.add(Job.named("x" + i).command("true").dependsOn("a"));
+        }
+        SubmittedBundle run = Submitter.submit(b, s, tmp, 4);
+
+        List<String> order = s.submissions().stream().map(x -> x.job().name()).collect(Collectors.toList());
+        assertThat(order).hasSize(44).startsWith("a").endsWith("d");
+        assertThat(run.ids()).hasSize(44).doesNotContainValue(null);
+        assertThat(Submitter.levels(b.plan())).extracting(List::size).containsExactly(1, 42, 1);
+    }
+
+    @Test
+    void rejectsAParallelismBelowOne() {
+        assertThatThrownBy(() -> Submitter.submit(diamond(), new InMemoryScheduler(1, 1), tmp, 0))
+                .hasMessageContaining("parallelism must be at least 1, got 0");
+    }
+}
