@@ -244,7 +244,7 @@ public final class Job {
         return j;
     }
 
-    /** The directory the job runs in (default: the scheduler's, usually the submit directory). */
+    /** The directory the job runs in (default: its attempt directory {@code <run>/<job>/<attempt>}). */
     public Job workingDir(String dir) {
         Names.requireLine("workingDir", dir);
         return with(d -> d.workingDir = dir);

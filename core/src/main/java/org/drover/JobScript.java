@@ -88,6 +88,11 @@ public final class JobScript {
 
     private static void jobFunction(StringBuilder sb, Submission s, String indent) {
         sb.append(indent).append("__drover_job() {\n");
+        if (s.job().workingDir().isEmpty()) {
+            // Each task starts in its own attempt directory (an array shares one --chdir).
+            String dir = ShellQuote.quote(s.attemptDir().toString());
+            sb.append(indent).append("  cd ").append(dir).append(" || exit 1\n");
+        }
         body(sb, s.job(), indent + "  ");
         sb.append(indent).append("}\n");
     }

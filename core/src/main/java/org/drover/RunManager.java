@@ -373,6 +373,14 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
+    private Optional<String> findQuietly(String token) {
+        try {
+            return scheduler.findByToken(token);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Decides a waiting task from its dependencies' ends: ready, still waiting, or never. */
     private void settleDependencies(Task t) {
         int open = 0;
@@ -420,8 +428,9 @@ public final class RunManager implements AutoCloseable {
         if (active.isEmpty()) {
             return;
         }
-        List<String> ids = new ArrayList<>(active.size());
-        for (Task t : active) {
+        List<Task> polled = new ArrayList<>(active);   // observe() removes ended tasks from active
+        List<String> ids = new ArrayList<>(polled.size());
+        for (Task t : polled) {
             ids.add(t.last().jobId);
         }
         Map<String, JobStatus> answers;
@@ -431,7 +440,7 @@ public final class RunManager implements AutoCloseable {
             LOG.log(Level.WARNING, "status query failed; asking again next poll: " + e);
             answers = Map.of();
         }
-        for (Task t : new ArrayList<>(active)) {
+        for (Task t : polled) {
             Attempt a = t.last();
             JobStatus s = answers.get(a.jobId);
             if (s == null) {
@@ -596,7 +605,15 @@ public final class RunManager implements AutoCloseable {
                 active.add(t);
                 fire(l -> l.submitted(event(t)));
             } catch (SchedulerException e) {
-                if (e.isTransient()) {
+                Optional<String> created = e.isTransient() ? findQuietly(a.token) : Optional.empty();
+                if (created.isPresent()) {
+                    // The call failed but the job exists (e.g. sbatch timed out after the controller took it).
+                    a.jobId = created.get();
+                    a.change(now, JobState.PENDING, "found by its token after: " + e.getMessage());
+                    t.state = TaskState.PENDING;
+                    active.add(t);
+                    fire(l -> l.submitted(event(t)));
+                } else if (e.isTransient()) {
                     t.attempts.remove(t.attempts.size() - 1);   // nothing was created: try again next poll
                     t.reason = "submission deferred: " + e.getMessage();
                     enqueue(t);
@@ -697,8 +714,8 @@ public final class RunManager implements AutoCloseable {
         int openDeps;
         /** Whether it is in the ready queue (maintained by enqueue and submitReady's poll). */
         boolean queued;
-        /** The record of a task that has ended; nothing changes a task once its state is terminal. */
-        TaskRecord endRecord;
+        /** The record built last; {@link #record()} reuses it while it still shows this task. */
+        private TaskRecord cached;
 
         Task(Job job, int index) {
             this.job = job;
@@ -727,23 +744,34 @@ public final class RunManager implements AutoCloseable {
             }
         }
 
-        /** Its record; built once when it has ended, as the manager never changes an ended task. */
+        /**
+         * Its record. The one built last is reused when it shows the same state, reason, retry time
+         * and, for each attempt, the very record that attempt reuses (values compared by identity,
+         * so a reused record is always equal to a new one): a save then allocates only for the
+         * tasks that changed, not for all of them.
+         */
         TaskRecord record() {
-            if (!state.isTerminal()) {
-                return toRecord();
+            TaskRecord r = cached;
+            if (r != null && r.state() == state && r.reason() == reason && r.retryAt() == retryAt
+                    && r.attempts().size() == attempts.size() && sameAttempts(r.attempts())) {
+                return r;
             }
-            if (endRecord == null) {
-                endRecord = toRecord();
+            AttemptRecord[] list = new AttemptRecord[attempts.size()];
+            for (int i = 0; i < list.length; i++) {
+                list[i] = attempts.get(i).record();
             }
-            return endRecord;
+            r = new TaskRecord(job.name(), state, reason, retryAt, List.of(list));
+            cached = r;
+            return r;
         }
 
-        TaskRecord toRecord() {
-            List<AttemptRecord> list = new ArrayList<>(attempts.size());
-            for (Attempt a : attempts) {
-                list.add(a.toRecord());
+        private boolean sameAttempts(List<AttemptRecord> recorded) {
+            for (int i = 0; i < attempts.size(); i++) {
+                if (attempts.get(i).record() != recorded.get(i)) {
+                    return false;
+                }
             }
-            return new TaskRecord(job.name(), state, reason, retryAt, list);
+            return true;
         }
     }
 
@@ -760,6 +788,8 @@ public final class RunManager implements AutoCloseable {
         String reason = "";
         Instant ended;
         Instant unknownSince;
+        /** The record built last; {@link #record()} reuses it while it still shows this attempt. */
+        private AttemptRecord cached;
 
         Attempt(int number, String token, String attemptDir, Instant submitted) {
             this.number = number;
@@ -772,6 +802,7 @@ public final class RunManager implements AutoCloseable {
             state = newState;
             reason = why == null ? "" : why;
             history.add(new StateChange(at, newState, reason));
+            cached = null;
         }
 
         static Attempt from(AttemptRecord r) {
@@ -785,8 +816,16 @@ public final class RunManager implements AutoCloseable {
             return a;
         }
 
-        AttemptRecord toRecord() {
-            return new AttemptRecord(number, token, jobId, state, exitCode, reason, submitted, ended, attemptDir, history);
+        /** Its record; the last one built if the fields it shows are the same objects and no change was added. */
+        AttemptRecord record() {
+            AttemptRecord r = cached;
+            if (r == null || r.jobId() != jobId || r.state() != state || r.exitCode() != exitCode
+                    || r.reason() != reason || r.ended() != ended || r.history().size() != history.size()) {
+                r = new AttemptRecord(number, token, jobId, state, exitCode, reason, submitted, ended, attemptDir,
+                        List.copyOf(history));
+                cached = r;
+            }
+            return r;
         }
     }
 

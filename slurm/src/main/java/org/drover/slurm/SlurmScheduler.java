@@ -281,6 +281,14 @@ public final class SlurmScheduler implements Scheduler {
         if (bases.isEmpty()) {
             return result;
         }
+        try {
+            user();
+        } catch (SchedulerException e) {   // a status query never throws: nothing is known this time
+            for (String id : ids) {
+                result.putIfAbsent(id, JobStatus.unknown(id, e.getMessage()));
+            }
+            return result;
+        }
         Map<String, JobStatus> found = new HashMap<>();
         String squeueProblem = query(squeueCommand(bases), SlurmOutputParser::parseSqueue, found, true);
         if (squeueProblem != null) {
