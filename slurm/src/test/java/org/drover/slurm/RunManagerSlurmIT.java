@@ -73,6 +73,9 @@ class RunManagerSlurmIT {
 
     private static void assertSubmittedExactlyAsRecorded(RunRecord record) {
         for (TaskRecord t : record.tasks()) {
+            // sacct lags a few seconds behind (and first lists a job under the name "allocation"): wait for it.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> accounting(t.name()).size() >= t.attempts().size());
             List<String[]> jobs = accounting(t.name());
             assertThat(jobs).as("sacct jobs of %s", t.name()).hasSize(t.attempts().size());
             List<String> recorded = t.attempts().stream().map(AttemptRecord::jobId).collect(java.util.stream.Collectors.toList());
