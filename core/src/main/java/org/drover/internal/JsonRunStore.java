@@ -42,6 +42,23 @@ public final class JsonRunStore implements RunStore {
         return file.resolveSibling(file.getFileName() + ".prev");
     }
 
+    /** Keeps Jackson from closing the stream before it is flushed and synced. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
     @Override
     public Optional<RunRecord> load() {
         if (!Files.exists(file)) {
@@ -70,7 +87,16 @@ public final class JsonRunStore implements RunStore {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            AtomicFiles.writeSynced(tmp, MAPPER.writeValueAsBytes(record));
+            // Streamed, not built as one byte array: a 100,000-task record is ~55 MB of JSON.
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+                 java.io.OutputStream out = new java.io.BufferedOutputStream(
+                         java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
+                MAPPER.writeValue(new NonClosing(out), record);
+                out.flush();
+                ch.force(true);
+            }
             if (Files.exists(file)) {
                 Path prevTmp = file.resolveSibling(file.getFileName() + ".prev.tmp");
                 Files.deleteIfExists(prevTmp);
