@@ -126,6 +126,7 @@ public final class RunManager implements AutoCloseable {
 
     private void runLoop() {
         while (!stopping && !completion.isDone()) {
+            long started = System.nanoTime();
             try {
                 step();
             } catch (RuntimeException e) {
@@ -135,9 +136,11 @@ public final class RunManager implements AutoCloseable {
             if (completion.isDone()) {
                 break;
             }
+            // Fixed rate: the next poll is one interval after this one began, not after it ended.
+            long waitMs = pollInterval.toMillis() - (System.nanoTime() - started) / 1_000_000;
             synchronized (lock) {
                 try {
-                    lock.wait(pollInterval.toMillis());
+                    lock.wait(Math.max(1, waitMs));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
