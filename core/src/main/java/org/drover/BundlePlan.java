@@ -4,11 +4,12 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,6 @@ import org.jgrapht.alg.connectivity.KosarajuStrongConnectivityInspector;
 import org.jgrapht.graph.AsUnmodifiableGraph;
 import org.jgrapht.graph.DefaultEdge;
 import org.jgrapht.graph.builder.GraphTypeBuilder;
-import org.jgrapht.traverse.TopologicalOrderIterator;
 
 /**
  * A validated bundle: every dependency resolved to job names, the jobs in a deterministic
@@ -38,18 +38,16 @@ public final class BundlePlan {
     private final ImmutableMap<String, ImmutableList<ResolvedDependency>> dependencies;
     private final ImmutableMap<String, List<String>> sweeps;
     private final ImmutableMap<String, Bundle.ArrayOption> arrays;
-    private final Graph<String, DefaultEdge> graph;
+    private volatile Graph<String, DefaultEdge> graph;   // built on first use: ordering does not need it
 
     private BundlePlan(String bundleName, ImmutableList<Job> order,
                        ImmutableMap<String, ImmutableList<ResolvedDependency>> dependencies,
-                       ImmutableMap<String, List<String>> sweeps, ImmutableMap<String, Bundle.ArrayOption> arrays,
-                       Graph<String, DefaultEdge> graph) {
+                       ImmutableMap<String, List<String>> sweeps, ImmutableMap<String, Bundle.ArrayOption> arrays) {
         this.bundleName = bundleName;
         this.order = order;
         this.dependencies = dependencies;
         this.sweeps = sweeps;
         this.arrays = arrays;
-        this.graph = graph;
     }
 
     /** One resolved dependency: the job depended on and how. */
@@ -58,53 +56,84 @@ public final class BundlePlan {
     static BundlePlan of(Bundle bundle, Map<String, Job> jobs, Map<String, List<String>> sweeps,
                          Map<String, Bundle.ArrayOption> arrays) {
         String name = bundle.name();
-        Graph<String, DefaultEdge> g = GraphTypeBuilder.<String, DefaultEdge>directed()
-                .allowingSelfLoops(true).allowingMultipleEdges(false).weighted(false)
-                .edgeClass(DefaultEdge.class).buildGraph();
-        Map<String, Integer> index = new HashMap<>(jobs.size() * 2);
-        for (Job j : jobs.values()) {
-            index.put(j.name(), index.size());
-            g.addVertex(j.name());
+        int n = jobs.size();
+        Job[] byIndex = jobs.values().toArray(new Job[0]);
+        Map<String, Integer> index = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            index.put(byIndex[i].name(), i);
         }
+        // Resolution: names and types for the plan, distinct job indices for the ordering.
         Map<String, List<String>> patternCache = new HashMap<>();
-        ImmutableMap.Builder<String, ImmutableList<ResolvedDependency>> deps = ImmutableMap.builder();
-        for (Job j : jobs.values()) {
+        ImmutableMap.Builder<String, ImmutableList<ResolvedDependency>> deps = ImmutableMap.builderWithExpectedSize(n);
+        int[][] dependsOn = new int[n][];
+        int[] seenBy = new int[n];          // seenBy[d] == i + 1: d already counted as a dependency of i
+        int[] scratch = new int[16];
+        for (int i = 0; i < n; i++) {
+            Job j = byIndex[i];
             if (!j.isRunnable()) {
                 throw new InvalidBundleException("job '" + j.name() + "' of bundle '" + name + "' has no command or script");
             }
             if (j.dependencies().isEmpty()) {
                 deps.put(j.name(), ImmutableList.of());
+                dependsOn[i] = NONE;
                 continue;
             }
-            Set<ResolvedDependency> resolved = new LinkedHashSet<>();
+            List<ResolvedDependency> resolved = new ArrayList<>(j.dependencies().size());
+            int distinct = 0;
             for (Dependency d : j.dependencies()) {
-                for (String target : targets(d, jobs, sweeps, patternCache, j, name)) {
-                    if (target.equals(j.name())) {
+                Integer direct = d.isPattern() ? null : index.get(d.target());   // the common case: one lookup
+                List<String> targets = direct != null ? List.of(d.target())
+                        : targets(d, jobs.keySet(), sweeps, patternCache, j, name);
+                for (String target : targets) {
+                    int t = direct != null ? direct : index.get(target);
+                    if (t == i) {
                         throw new InvalidBundleException("bundle '" + name + "' has a dependency cycle: "
                                 + target + " -> " + target + " (job '" + target + "' depends on itself)",
                                 List.of(target, target));
                     }
-                    resolved.add(new ResolvedDependency(target, d.type()));
-                    g.addEdge(target, j.name());
+                    ResolvedDependency r = new ResolvedDependency(target, d.type());
+                    if (seenBy[t] != i + 1) {
+                        seenBy[t] = i + 1;
+                        if (distinct == scratch.length) {
+                            scratch = Arrays.copyOf(scratch, distinct * 2);
+                        }
+                        scratch[distinct++] = t;
+                        resolved.add(r);
+                    } else if (!resolved.contains(r)) {   // the same job under another dependency type
+                        resolved.add(r);
+                    }
                 }
             }
+            dependsOn[i] = Arrays.copyOf(scratch, distinct);
             deps.put(j.name(), ImmutableList.copyOf(resolved));
         }
-        ImmutableList<Job> order = topologicalOrder(g, jobs, index, name);
+        ImmutableMap<String, ImmutableList<ResolvedDependency>> dependencies = deps.build();
+        int[] order = topologicalOrder(dependsOn);
+        if (order == null) {
+            List<String> cycle = findCycle(buildGraph(jobs.keySet(), dependencies), index);
+            throw new InvalidBundleException("bundle '" + name + "' has a dependency cycle: "
+                    + String.join(" -> ", cycle) + " (each job depends on the next)", cycle);
+        }
+        ImmutableList.Builder<Job> ordered = ImmutableList.builderWithExpectedSize(n);
+        for (int i : order) {
+            ordered.add(byIndex[i]);
+        }
         ImmutableMap.Builder<String, List<String>> sweepCopy = ImmutableMap.builder();
         sweeps.forEach((k, v) -> sweepCopy.put(k, List.copyOf(v)));
-        return new BundlePlan(name, order, deps.build(), sweepCopy.build(), ImmutableMap.copyOf(arrays),
-                new AsUnmodifiableGraph<>(g));
+        return new BundlePlan(name, ordered.build(), dependencies, sweepCopy.build(), ImmutableMap.copyOf(arrays));
     }
 
-    private static List<String> targets(Dependency d, Map<String, Job> jobs, Map<String, List<String>> sweeps,
+    private static final int[] NONE = new int[0];
+
+    /** The jobs a sweep name or a pattern stands for. */
+    private static List<String> targets(Dependency d, Set<String> jobs, Map<String, List<String>> sweeps,
                                         Map<String, List<String>> patternCache, Job of, String bundle) {
         String t = d.target();
         if (d.isPattern()) {
             List<String> matches = patternCache.computeIfAbsent(t, p -> {
                 Pattern regex = Pattern.compile(("\\Q" + p + "\\E").replace("*", "\\E.*\\Q"));
                 List<String> m = new ArrayList<>();
-                for (String candidate : jobs.keySet()) {
+                for (String candidate : jobs) {
                     if (regex.matcher(candidate).matches()) {
                         m.add(candidate);
                     }
@@ -119,9 +148,6 @@ public final class BundlePlan {
             }
             return others;
         }
-        if (jobs.containsKey(t)) {
-            return List.of(t);
-        }
         List<String> members = sweeps.get(t);
         if (members != null) {
             return members;
@@ -130,26 +156,114 @@ public final class BundlePlan {
                 + "', which is no job or sweep of bundle '" + bundle + "'");
     }
 
-    private static ImmutableList<Job> topologicalOrder(Graph<String, DefaultEdge> g, Map<String, Job> jobs,
-                                                       Map<String, Integer> index, String bundle) {
-        ImmutableList.Builder<Job> order = ImmutableList.builderWithExpectedSize(jobs.size());
-        int count = 0;
-        try {
-            TopologicalOrderIterator<String, DefaultEdge> it =
-                    new TopologicalOrderIterator<>(g, (a, b) -> Integer.compare(index.get(a), index.get(b)));
-            while (it.hasNext()) {
-                order.add(jobs.get(it.next()));
-                count++;
+    /**
+     * Kahn's algorithm on job indices; among the jobs ready at any moment the earliest added goes
+     * first (a min-heap of indices), so the order is deterministic.
+     *
+     * @return the indices in order, or null if the dependencies have a cycle
+     */
+    private static int[] topologicalOrder(int[][] dependsOn) {
+        int n = dependsOn.length;
+        int[] waitingFor = new int[n];
+        int[] dependentCount = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            waitingFor[i] = dependsOn[i].length;
+            for (int d : dependsOn[i]) {
+                dependentCount[d + 1]++;
             }
-        } catch (IllegalArgumentException notADag) {
-            count = -1;
         }
-        if (count != jobs.size()) {
-            List<String> cycle = findCycle(g, index);
-            throw new InvalidBundleException("bundle '" + bundle + "' has a dependency cycle: "
-                    + String.join(" -> ", cycle) + " (each job depends on the next)", cycle);
+        int[] start = dependentCount;          // prefix sums: dependents of d are dependents[start[d] .. start[d + 1])
+        for (int i = 0; i < n; i++) {
+            start[i + 1] += start[i];
         }
-        return order.build();
+        int[] dependents = new int[start[n]];
+        int[] fill = Arrays.copyOf(start, n);
+        for (int i = 0; i < n; i++) {
+            for (int d : dependsOn[i]) {
+                dependents[fill[d]++] = i;
+            }
+        }
+        IntMinHeap ready = new IntMinHeap(n);
+        for (int i = 0; i < n; i++) {
+            if (waitingFor[i] == 0) {
+                ready.add(i);
+            }
+        }
+        int[] order = new int[n];
+        int count = 0;
+        while (!ready.isEmpty()) {
+            int v = ready.poll();
+            order[count++] = v;
+            for (int k = start[v]; k < start[v + 1]; k++) {
+                int w = dependents[k];
+                if (--waitingFor[w] == 0) {
+                    ready.add(w);
+                }
+            }
+        }
+        return count == n ? order : null;
+    }
+
+    /** A binary min-heap of ints with a fixed capacity. */
+    private static final class IntMinHeap {
+        private final int[] heap;
+        private int size;
+
+        IntMinHeap(int capacity) {
+            heap = new int[Math.max(1, capacity)];
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void add(int v) {
+            int k = size++;
+            while (k > 0) {
+                int parent = (k - 1) >>> 1;
+                if (heap[parent] <= v) {
+                    break;
+                }
+                heap[k] = heap[parent];
+                k = parent;
+            }
+            heap[k] = v;
+        }
+
+        int poll() {
+            int top = heap[0];
+            int last = heap[--size];
+            int k = 0;
+            int half = size >>> 1;
+            while (k < half) {
+                int child = 2 * k + 1;
+                if (child + 1 < size && heap[child + 1] < heap[child]) {
+                    child++;
+                }
+                if (last <= heap[child]) {
+                    break;
+                }
+                heap[k] = heap[child];
+                k = child;
+            }
+            heap[k] = last;
+            return top;
+        }
+    }
+
+    /** The dependency graph: an edge from each job to each job that depends on it. */
+    private static Graph<String, DefaultEdge> buildGraph(Collection<String> names,
+                                                         Map<String, ImmutableList<ResolvedDependency>> dependencies) {
+        Graph<String, DefaultEdge> g = GraphTypeBuilder.<String, DefaultEdge>directed()
+                .allowingSelfLoops(true).allowingMultipleEdges(false).weighted(false)
+                .edgeClass(DefaultEdge.class).buildGraph();
+        names.forEach(g::addVertex);
+        for (String v : names) {
+            for (ResolvedDependency d : dependencies.getOrDefault(v, ImmutableList.of())) {
+                g.addEdge(d.job(), v);
+            }
+        }
+        return g;
     }
 
     /** One concrete cycle, written in "depends on" direction, starting at its earliest-added job. */
@@ -232,7 +346,12 @@ public final class BundlePlan {
 
     /** The dependency graph: an edge goes from a job to each job that depends on it. Read-only. */
     public Graph<String, DefaultEdge> graph() {
-        return graph;
+        Graph<String, DefaultEdge> g = graph;
+        if (g == null) {
+            g = new AsUnmodifiableGraph<>(buildGraph(dependencies.keySet(), dependencies));
+            graph = g;
+        }
+        return g;
     }
 
     public int size() {

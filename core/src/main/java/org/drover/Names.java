@@ -20,7 +20,6 @@ public final class Names {
     /** The documented job and bundle name pattern. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
     private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern PATTERN = Pattern.compile("[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,127}");
     private static final Pattern SCHEDULER_WORD = Pattern.compile("[A-Za-z0-9_.,:+@=/-]+");
     private static final Pattern CONSTRAINT = Pattern.compile("[A-Za-z0-9_.,:&|\\[\\]*()!+=@-]+");
 
@@ -38,7 +37,7 @@ public final class Names {
 
     /** A dependency target: a job name, a sweep name, or a pattern with {@code *}. */
     public static String requireDependencyTarget(String target) {
-        if (target == null || !PATTERN.matcher(target).matches()) {
+        if (target == null || !matchesName(target, true)) {
             throw new IllegalArgumentException("dependency '" + printable(target)
                     + "' must be a job or sweep name, optionally with * wildcards, from A-Z a-z 0-9 _ . - *");
         }
@@ -49,11 +48,31 @@ public final class Names {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException(what + " must not be empty");
         }
-        if (!NAME.matcher(name).matches()) {
+        if (!matchesName(name, false)) {
             throw new IllegalArgumentException(what + " '" + printable(name)
                     + "' is not allowed: use 1-128 characters from A-Z a-z 0-9 _ . -, starting with a letter, digit or _");
         }
         return name;
+    }
+
+    /**
+     * {@link #NAME} (or, with {@code star}, the same with {@code *} anywhere) without a regex:
+     * names are checked for every job of every loaded bundle, so this is on a hot path.
+     */
+    private static boolean matchesName(String s, boolean star) {
+        int n = s.length();
+        if (n == 0 || n > 128) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+                    || (star && c == '*') || (i > 0 && (c == '.' || c == '-'));
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Checks an environment variable name. */
