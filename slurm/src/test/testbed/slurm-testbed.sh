@@ -333,6 +333,9 @@ SlurmdDebug=info
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
 AccountingStoragePort=6819
+# Comments (which carry the submission token) in accounting: Drover finds a submission whose id
+# it never got by token in sacct too, after the job has left squeue (MinJobAge).
+AccountingStoreFlags=job_comment
 # No cgroups: memory limits are enforced by polling every 2 s (OverMemoryKill). A job over its
 # memory is killed with SIGKILL and ends FAILED 0:9 (not OUT_OF_MEMORY, which needs task/cgroup).
 JobAcctGatherType=jobacct_gather/linux

@@ -2,6 +2,7 @@ package org.drover;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One submission of a task, as the run store keeps it.
@@ -16,10 +17,17 @@ import java.util.List;
  * @param ended when Drover saw it end, or null
  * @param attemptDir its attempt directory (stdout, stderr, exitcode inside)
  * @param history every state seen, in order
+ * @param stdout where the job's stdout goes (null in stores written before it was recorded)
+ * @param stderr where the job's stderr goes (null likewise)
  */
 public record AttemptRecord(int number, String token, String jobId, JobState state, Integer exitCode, String reason,
-                            Instant submitted, Instant ended, String attemptDir, List<StateChange> history) {
+                            Instant submitted, Instant ended, String attemptDir, List<StateChange> history,
+                            String stdout, String stderr) {
     public AttemptRecord {
-        history = List.copyOf(history);
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(attemptDir, "attemptDir");
+        reason = reason == null ? "" : reason;
+        history = List.copyOf(history == null ? List.of() : history);
     }
 }

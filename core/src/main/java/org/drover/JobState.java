@@ -35,8 +35,13 @@ public enum JobState {
     HELD(false, false),
     /** Suspended or stopped while running. */
     SUSPENDED(false, false),
-    /** The scheduler gave no usable answer this time (query failed, garbled, or job not found yet). */
+    /** The scheduler gave no usable answer this time (the query failed or was garbled): ask again. */
     UNKNOWN(false, false),
+    /**
+     * The scheduler answered, and does not know the job (not yet in its accounting, or already
+     * purged). Not an end: a job that stays not found, with no exit-code file, becomes {@link #LOST}.
+     */
+    NOT_FOUND(false, false),
     /** Gone: the scheduler no longer knows the job and no exit code was recorded. */
     LOST(true, false);
 

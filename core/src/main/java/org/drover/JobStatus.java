@@ -36,7 +36,12 @@ public record JobStatus(String id, JobState state, Integer exitCode, String reas
         return new JobStatus(id, state, null, "", null, null, "");
     }
 
-    /** The scheduler could not say, for this reason. */
+    /** The scheduler answered that it does not know this job (see {@link JobState#NOT_FOUND}). */
+    public static JobStatus notFound(String id, String reason) {
+        return new JobStatus(id, JobState.NOT_FOUND, null, reason, null, null, "");
+    }
+
+    /** The scheduler could not say, for this reason (its query failed): nothing is known this time. */
     public static JobStatus unknown(String id, String reason) {
         return new JobStatus(id, JobState.UNKNOWN, null, reason, null, null, "");
     }

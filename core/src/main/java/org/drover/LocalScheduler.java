@@ -42,7 +42,7 @@ import org.drover.internal.Processes;
  *       grace period, and the job ends {@link JobState#TIMEOUT}.</li>
  *   <li>{@link #cancel} stops the whole process tree of a running job.</li>
  *   <li>State lives in this object only: a new LocalScheduler knows no earlier job (its ids are
- *       reported {@link JobState#UNKNOWN}); the run directory's {@code exitcode} files remain.</li>
+ *       reported {@link JobState#NOT_FOUND}); the run directory's {@code exitcode} files remain.</li>
  * </ul>
  *
  * <pre>{@code
@@ -187,7 +187,7 @@ public final class LocalScheduler implements Scheduler {
         synchronized (lock) {
             for (String id : ids) {
                 LocalJob j = jobs.get(id);
-                result.put(id, j == null ? JobStatus.unknown(id, "unknown to this local scheduler") : j.status());
+                result.put(id, j == null ? JobStatus.notFound(id, "unknown to this local scheduler") : j.status());
             }
         }
         return result;

@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -71,13 +73,17 @@ public final class RunManager implements AutoCloseable {
     private final PriorityQueue<Task> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.index, b.index));
     private final PriorityQueue<Task> retrying = new PriorityQueue<>((a, b) -> a.retryAt.compareTo(b.retryAt));
     private final Set<Task> active = new LinkedHashSet<>();
+    /** Tasks whose last submission may or may not have created a job: looked up by token each poll. */
+    private final Set<Task> unresolved = new LinkedHashSet<>();
+    /** Tasks whose attempt exited 0 but whose done check failed to answer, with when it first failed. */
+    private final Map<Task, Instant> checking = new LinkedHashMap<>();
     private final CompletableFuture<RunReport> completion = new CompletableFuture<>();
     private RunDirectory runDirectory;
     private boolean initialized;
     private boolean dirty;
     private int unfinished;
     private Instant lastProgress = Instant.EPOCH;
-    private Thread loop;
+    private volatile Thread loop;
     private volatile boolean stopping;
 
     private RunManager(Builder b) {
@@ -132,6 +138,11 @@ public final class RunManager implements AutoCloseable {
             } catch (RuntimeException e) {
                 // A step never fails the run: the next one tries again (store or scheduler hiccup).
                 LOG.log(Level.WARNING, "run " + bundle.name() + ": step failed, trying again: " + e, e);
+            } catch (Error e) {
+                // Not to be retried (out of memory, a bug): end the run visibly instead of a silent dead thread.
+                LOG.log(Level.SEVERE, "run " + bundle.name() + ": stopped by " + e, e);
+                completion.completeExceptionally(e);
+                return;
             }
             if (completion.isDone()) {
                 break;
@@ -168,7 +179,9 @@ public final class RunManager implements AutoCloseable {
                 t.state = TaskState.WAITING;
                 enqueue(t);
             }
+            resolveUnrecorded(now);
             poll(now);
+            recheckDone(now);
             submitReady(now);
             if (dirty) {
                 save();
@@ -178,6 +191,7 @@ public final class RunManager implements AutoCloseable {
                 save();
                 RunReport end = report();
                 LOG.info(() -> "run finished: " + end.summary());
+                store.close();
                 completion.complete(end);
                 lock.notifyAll();
                 return true;
@@ -186,9 +200,12 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    /** Completes with the final report when every task has ended. */
+    /**
+     * Completes with the final report when every task has ended (or exceptionally if the manager
+     * stopped on an error). Completing or cancelling the returned future does not affect the run.
+     */
     public CompletableFuture<RunReport> completion() {
-        return completion;
+        return completion.copy();
     }
 
     /** Waits until every task has ended, starting the manager if needed. */
@@ -232,6 +249,16 @@ public final class RunManager implements AutoCloseable {
             for (Task t : active) {
                 ids.add(t.last().jobId);
             }
+            for (Task t : unresolved) {   // a job may exist: find it so that it is cancelled too
+                try {
+                    scheduler.findByToken(t.last().token).ifPresent(ids::add);
+                } catch (RuntimeException e) {
+                    LOG.warning(() -> "cannot tell whether " + t.job.name() + " reached the scheduler, so it may "
+                            + "keep running (token " + t.last().token + "): " + e.getMessage());
+                }
+            }
+            unresolved.clear();
+            checking.clear();
             if (!ids.isEmpty()) {
                 scheduler.cancel(ids);
             }
@@ -258,7 +285,10 @@ public final class RunManager implements AutoCloseable {
         step();
     }
 
-    /** Stops polling (the jobs stay in the queue; a new manager on the same store re-attaches). */
+    /**
+     * Stops polling and releases the store (the jobs stay in the queue; a new manager on the same
+     * store re-attaches).
+     */
     @Override
     public void close() {
         stopping = true;
@@ -272,6 +302,9 @@ public final class RunManager implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        synchronized (lock) {
+            store.close();   // another manager may now take the store over
         }
     }
 
@@ -292,6 +325,7 @@ public final class RunManager implements AutoCloseable {
         BundlePlan plan = bundle.plan();
         Optional<RunRecord> saved = store.load();
         Map<String, TaskRecord> previous = new HashMap<>();
+        RunDirectory dir;
         if (saved.isPresent()) {
             RunRecord r = saved.get();
             if (!r.bundle().equals(bundle.name())) {
@@ -301,12 +335,25 @@ public final class RunManager implements AutoCloseable {
                 throw new DroverException("the run store was written for scheduler '" + r.scheduler()
                         + "', not '" + scheduler.name() + "'");
             }
-            runDirectory = RunDirectory.at(Path.of(r.runDirectory()), bundle.name());
             r.tasks().forEach(t -> previous.put(t.name(), t));
+            List<String> gone = new ArrayList<>();
+            for (String name : previous.keySet()) {
+                if (bundle.job(name).isEmpty()) {
+                    gone.add(name);
+                }
+            }
+            if (!gone.isEmpty()) {
+                // Dropping them would forget jobs that may still be in the queue: refuse instead.
+                throw new DroverException("the run store of bundle '" + bundle.name() + "' has tasks the bundle no "
+                        + "longer has: " + gone + "; add them back to the bundle, or start a new store");
+            }
+            dir = RunDirectory.at(Path.of(r.runDirectory()), bundle.name());
         } else {
-            runDirectory = RunDirectory.create(runsRoot, bundle.name());
+            dir = RunDirectory.create(runsRoot, bundle.name());
         }
-        scheduler.shell().writeFile(runDirectory.recordFile(), Json.writeBytes(bundle));
+        scheduler.shell().writeFile(dir.recordFile(), Json.writeBytes(bundle));
+        // From here on nothing asks the scheduler: the state is built in one go and cannot stop half-way.
+        runDirectory = dir;
         int index = 0;
         for (Job job : plan.order()) {
             Task t = new Task(job, index++);
@@ -331,20 +378,24 @@ public final class RunManager implements AutoCloseable {
                 unfinished++;
             }
         }
+        List<Task> endedWhileAway = new ArrayList<>();
         for (Task t : tasks.values()) {
             if (t.state.isTerminal()) {
                 continue;
             }
             Attempt a = t.last();
             if (a != null && a.jobId == null) {
-                reattachUnrecorded(t, a);
-                a = t.last();
-            }
-            if (a != null && !a.state.isTerminal() && a.jobId != null) {
+                // Submitted, or about to be, when the last manager stopped: settled by token in the next step.
+                t.state = TaskState.PENDING;
+                t.reason = "looking up submission " + a.token;
+                unresolved.add(t);
+            } else if (a != null && !a.state.isTerminal()) {
                 active.add(t);                       // re-attach: it is in the queue, or its end is to be read
             } else if (t.state == TaskState.RETRY_WAIT && t.retryAt != null) {
                 retrying.add(t);
-            } else if (a == null && isDone(t.job)) {
+            } else if (a != null) {
+                endedWhileAway.add(t);               // its attempt ended but no decision was recorded
+            } else if (isDone(t.job) == Boolean.TRUE) {
                 t.state = TaskState.SKIPPED;
                 t.reason = "done before the run";
                 unfinished--;
@@ -358,30 +409,55 @@ public final class RunManager implements AutoCloseable {
                 settleDependencies(t);
             }
         }
+        for (Task t : endedWhileAway) {
+            Attempt a = t.last();
+            attemptEnded(t, a, a.state, a.reason, now);
+        }
         dirty = true;
         LOG.info(() -> "run " + bundle.name() + " in " + runDirectory + ": " + tasks.size() + " tasks, " + active.size()
-                + " re-attached" + (saved.isPresent() ? " from the store" : ""));
+                + " re-attached" + (unresolved.isEmpty() ? "" : ", " + unresolved.size() + " to look up by token")
+                + (saved.isPresent() ? " from the store" : ""));
         save();
     }
 
-    /** A submission whose id was never recorded (the manager died during sbatch): find it by token, or forget it. */
-    private void reattachUnrecorded(Task t, Attempt a) {
-        Optional<String> id = scheduler.findByToken(a.token);
-        if (id.isPresent()) {
-            a.jobId = id.get();
-            a.change(Instant.now(), JobState.PENDING, "found again by its token");
-            LOG.info(() -> t.job.name() + " attempt " + a.number + " was submitted as " + a.jobId + "; re-attached");
-        } else {
-            t.attempts.remove(t.attempts.size() - 1);   // it never reached the scheduler
+    /**
+     * Settles submissions whose outcome is not known (the manager stopped during the submit call,
+     * or the call failed in a way that may have created the job) by token: a job found is
+     * re-attached, a job the scheduler certainly lacks is submitted again. While the scheduler
+     * cannot tell, the task waits: it is never submitted twice.
+     */
+    private void resolveUnrecorded(Instant now) {
+        for (Task t : new ArrayList<>(unresolved)) {
+            Attempt a = t.last();
+            Optional<String> id;
+            try {
+                id = scheduler.findByToken(a.token);
+            } catch (RuntimeException e) {
+                t.reason = "submission " + a.token + " not settled yet: " + e.getMessage();
+                LOG.log(Level.FINE, t.job.name() + ": " + t.reason);
+                return;   // the others would fail the same way: ask again next poll
+            }
+            unresolved.remove(t);
+            dirty = true;
+            if (id.isPresent()) {
+                attach(t, a, id.get(), "found by its token", now);
+                LOG.info(() -> t.job.name() + " attempt " + a.number + " was submitted as " + a.jobId + "; re-attached");
+            } else {
+                t.attempts.remove(t.attempts.size() - 1);   // it never reached the scheduler
+                t.state = TaskState.WAITING;
+                t.reason = "";
+                enqueue(t);
+            }
         }
     }
 
-    private Optional<String> findQuietly(String token) {
-        try {
-            return scheduler.findByToken(token);
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
+    private void attach(Task t, Attempt a, String jobId, String why, Instant now) {
+        a.jobId = jobId;
+        a.change(now, JobState.PENDING, why);
+        t.state = TaskState.PENDING;
+        t.reason = "";
+        active.add(t);
+        fire(l -> l.submitted(event(t)));
     }
 
     /** Decides a waiting task from its dependencies' ends: ready, still waiting, or never. */
@@ -443,6 +519,7 @@ public final class RunManager implements AutoCloseable {
             LOG.log(Level.WARNING, "status query failed; asking again next poll: " + e);
             answers = Map.of();
         }
+        List<String> lost = new ArrayList<>();
         for (Task t : polled) {
             Attempt a = t.last();
             JobStatus s = answers.get(a.jobId);
@@ -450,6 +527,17 @@ public final class RunManager implements AutoCloseable {
                 s = JobStatus.unknown(a.jobId, "no answer");
             }
             observe(t, a, s, now);
+            if (a.state == JobState.LOST) {
+                lost.add(a.jobId);
+            }
+        }
+        if (!lost.isEmpty()) {
+            // Declared lost, yet it may live on somewhere unseen: make sure it does not run beside its retry.
+            try {
+                scheduler.cancel(lost);
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "cancel of lost jobs " + lost + " failed: " + e);
+            }
         }
     }
 
@@ -457,7 +545,10 @@ public final class RunManager implements AutoCloseable {
         JobState state = s.state();
         Integer exit = s.exitCode();
         String reason = s.reason();
-        if (state == JobState.UNKNOWN || state.isTerminal() && exit == null) {
+        if (state == JobState.UNKNOWN) {
+            return;   // the query failed: nothing is known, and nothing counts towards LOST
+        }
+        if (state == JobState.NOT_FOUND || state.isTerminal() && exit == null) {
             // The wrapper's exit-code file settles it whatever the queue says.
             Integer fileExit = readExitCode(a);
             if (fileExit != null) {
@@ -468,17 +559,17 @@ public final class RunManager implements AutoCloseable {
                 }
             }
         }
-        if (state == JobState.UNKNOWN) {
-            if (a.unknownSince == null) {
-                a.unknownSince = now;
+        if (state == JobState.NOT_FOUND) {
+            if (a.notFoundSince == null) {
+                a.notFoundSince = now;
             }
-            if (Duration.between(a.unknownSince, now).compareTo(lostAfter) < 0) {
-                return;   // ask again next poll
+            if (Duration.between(a.notFoundSince, now).compareTo(lostAfter) < 0) {
+                return;   // accounting may lag: ask again next poll
             }
             state = JobState.LOST;
             reason = "unknown to the scheduler for " + lostAfter.getSeconds() + " s and no exit code: " + s.reason();
         } else {
-            a.unknownSince = null;
+            a.notFoundSince = null;
         }
         if (state != a.state) {
             a.change(now, state, reason);
@@ -509,15 +600,23 @@ public final class RunManager implements AutoCloseable {
     }
 
     private void attemptEnded(Task t, Attempt a, JobState end, String reason, Instant now) {
-        if (end.isSuccess()) {
-            if (doneCheck != null && !isDone(t.job)) {
+        if (end.isSuccess() && doneCheck != null) {
+            Boolean done = isDone(t.job);
+            if (done == null) {
+                checking.putIfAbsent(t, now);   // e.g. a stale NFS handle: ask again next poll
+                t.reason = "exited 0; the done check did not answer, asking again";
+                return;
+            }
+            checking.remove(t);
+            if (!done) {
                 end = JobState.FAILED;
                 reason = "exited 0 but the done check found no result";
                 a.change(now, end, reason);
-            } else {
-                finish(t, TaskState.COMPLETED, "");
-                return;
             }
+        }
+        if (end.isSuccess()) {
+            finish(t, TaskState.COMPLETED, "");
+            return;
         }
         if (retry.shouldRetry(end, t.attempts.size())) {
             t.state = TaskState.RETRY_WAIT;
@@ -534,31 +633,60 @@ public final class RunManager implements AutoCloseable {
                         + (retry.retryOn().contains(end) ? " (no attempt left)" : ""));
     }
 
-    /** A task ended for good: tell its dependents. */
+    /**
+     * A task ended for good: tell its dependents, and theirs in turn when they can never run. A
+     * work list, not recursion: a chain of 100,000 tasks whose root fails must not overflow the stack.
+     */
     private void finish(Task t, TaskState state, String reason) {
         if (t.state.isTerminal()) {
             return;
         }
+        Deque<Task> ended = new ArrayDeque<>();
+        end(t, state, reason);
+        ended.add(t);
+        while (!ended.isEmpty()) {
+            Task e = ended.poll();
+            for (Task d : e.dependents) {
+                if (d.state != TaskState.WAITING) {
+                    continue;
+                }
+                int i = d.deps.indexOf(e);
+                if (!satisfied(d.depTypes.get(i), e.state)) {
+                    end(d, TaskState.CANCELLED, "dependency " + e.job.name() + " ended " + e.state);
+                    ended.add(d);
+                } else if (--d.openDeps == 0) {
+                    enqueue(d);
+                }
+            }
+        }
+    }
+
+    private void end(Task t, TaskState state, String reason) {
         t.state = state;
         t.reason = reason;
         unfinished--;
         dirty = true;
         // Not ready.remove(t), O(n) on a PriorityQueue: if it is queued, submitReady drops it (no longer WAITING).
         fire(l -> l.finished(event(t)));
-        for (Task d : t.dependents) {
-            if (d.state != TaskState.WAITING) {
-                continue;
-            }
-            int i = d.deps.indexOf(t);
-            if (!satisfied(d.depTypes.get(i), state)) {
-                finish(d, TaskState.CANCELLED, "dependency " + t.job.name() + " ended " + state);
-            } else if (--d.openDeps == 0) {
-                enqueue(d);
+    }
+
+    /** Asks the done checks that failed to answer again; after {@code lostAfter} of failures the attempt failed. */
+    private void recheckDone(Instant now) {
+        for (Map.Entry<Task, Instant> e : new ArrayList<>(checking.entrySet())) {
+            Task t = e.getKey();
+            Attempt a = t.last();
+            attemptEnded(t, a, a.state, a.reason, now);   // asks the check again
+            if (checking.containsKey(t) && Duration.between(e.getValue(), now).compareTo(lostAfter) >= 0) {
+                checking.remove(t);
+                String why = "exited 0 but the done check failed for " + lostAfter.getSeconds() + " s";
+                a.change(now, JobState.FAILED, why);
+                attemptEnded(t, a, JobState.FAILED, why, now);
             }
         }
     }
 
-    private boolean isDone(Job job) {
+    /** Whether the job's result exists: true, false, or null when the check itself failed. */
+    private Boolean isDone(Job job) {
         if (doneCheck == null) {
             return false;
         }
@@ -566,18 +694,18 @@ public final class RunManager implements AutoCloseable {
             return doneCheck.isDone(job);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "done check of " + job.name() + " failed: " + e);
-            return false;
+            return null;
         }
     }
 
     // ------------------------------------------------------------------ submission
 
     private void submitReady(Instant now) {
-        if (ready.isEmpty() || active.size() >= maxSimultaneous) {
+        if (ready.isEmpty() || inQueue() >= maxSimultaneous) {
             return;
         }
         List<Task> batch = new ArrayList<>();
-        while (!ready.isEmpty() && active.size() + batch.size() < maxSimultaneous) {
+        while (!ready.isEmpty() && inQueue() + batch.size() < maxSimultaneous) {
             Task t = ready.poll();
             t.queued = false;
             if (t.state != TaskState.WAITING) {
@@ -586,6 +714,9 @@ public final class RunManager implements AutoCloseable {
             int number = t.attempts.size() + 1;
             Path dir = runDirectory.attemptDir(t.job.name(), number);
             Attempt a = new Attempt(number, Submitter.newToken(), dir.toString(), now);
+            Submission s = submission(t, a);
+            a.stdout = s.stdoutPath().toString();
+            a.stderr = s.stderrPath().toString();
             t.attempts.add(a);
             batch.add(t);
         }
@@ -595,49 +726,63 @@ public final class RunManager implements AutoCloseable {
         save();   // the intent (token) is durable before any job exists: a restart can find it
         for (Task t : batch) {
             Attempt a = t.last();
-            Job job = t.jobFor(a.number, retry);
-            Path dir = Path.of(a.attemptDir);
+            Submission submission = submission(t, a);
+            dirty = true;
             try {
-                scheduler.shell().createDirectories(dir);
-                scheduler.shell().writeRecord(dir.resolve(RunDirectory.JOB_RECORD), Json.writeBytes(job));
-                a.jobId = scheduler.submit(new Submission(job.withoutDependencies(), bundle.name(), dir, a.number,
-                        List.of(), a.token));
-                a.change(now, JobState.PENDING, "");
-                t.state = TaskState.PENDING;
-                t.reason = "";
-                active.add(t);
-                fire(l -> l.submitted(event(t)));
+                scheduler.shell().createDirectories(submission.attemptDir());
+                scheduler.shell().writeRecord(submission.attemptDir().resolve(RunDirectory.JOB_RECORD),
+                        Json.writeBytes(submission.job()));
+            } catch (RuntimeException e) {
+                defer(t, "submission deferred: " + e, e);   // no job can exist yet
+                continue;
+            }
+            try {
+                attach(t, a, scheduler.submit(submission), "", now);
             } catch (SchedulerException e) {
-                Optional<String> created = e.isTransient() ? findQuietly(a.token) : Optional.empty();
-                if (created.isPresent()) {
-                    // The call failed but the job exists (e.g. sbatch timed out after the controller took it).
-                    a.jobId = created.get();
-                    a.change(now, JobState.PENDING, "found by its token after: " + e.getMessage());
-                    t.state = TaskState.PENDING;
-                    active.add(t);
-                    fire(l -> l.submitted(event(t)));
-                } else if (e.isTransient()) {
-                    t.attempts.remove(t.attempts.size() - 1);   // nothing was created: try again next poll
-                    t.reason = "submission deferred: " + e.getMessage();
-                    enqueue(t);
-                    LOG.warning(() -> t.job.name() + ": " + t.reason);
+                if (e.isTransient()) {
+                    submitOutcomeUnknown(t, e, now);
                 } else {
                     a.change(now, JobState.FAILED, "refused: " + e.getMessage());
                     a.ended = now;
                     finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
                 }
             } catch (RuntimeException e) {
-                t.attempts.remove(t.attempts.size() - 1);
-                t.reason = "submission deferred: " + e;
-                enqueue(t);
-                LOG.log(Level.WARNING, t.job.name() + ": " + t.reason, e);
+                submitOutcomeUnknown(t, e, now);   // e.g. the connection broke during the call
             }
-            dirty = true;
         }
-        if (!ready.isEmpty() && active.size() < maxSimultaneous) {
-            // a deferred task stays for the next poll; nothing more to do now
-            return;
-        }
+    }
+
+    /** The attempt as the scheduler gets it: the job grown by the policy, with no scheduler dependencies. */
+    private Submission submission(Task t, Attempt a) {
+        Job job = t.jobFor(a.number, retry).withoutDependencies();
+        return new Submission(job, bundle.name(), Path.of(a.attemptDir), a.number, List.of(), a.token);
+    }
+
+    /** Jobs that are, or may be, in the scheduler's queue. */
+    private int inQueue() {
+        return active.size() + unresolved.size();
+    }
+
+    private void defer(Task t, String why, Exception e) {
+        t.attempts.remove(t.attempts.size() - 1);
+        t.reason = why;
+        enqueue(t);
+        LOG.log(Level.WARNING, t.job.name() + ": " + why, e);
+    }
+
+    /** A submit call failed in a way that may still have created the job: settle it by token, now or later. */
+    private void submitOutcomeUnknown(Task t, RuntimeException e, Instant now) {
+        t.state = TaskState.PENDING;
+        unresolved.add(t);
+        resolveUnrecorded(now);
+        if (unresolved.contains(t)) {
+            t.reason = "submission failed (" + e.getMessage() + ") and the scheduler cannot tell yet whether the "
+                    + "job exists; asking again next poll";
+            LOG.warning(() -> t.job.name() + ": " + t.reason);
+        } else if (t.state == TaskState.WAITING) {
+            t.reason = "submission deferred: " + e.getMessage();
+            LOG.warning(() -> t.job.name() + ": " + t.reason);
+        }   // else found: the call failed after the scheduler took the job, and it is attached
     }
 
     // ------------------------------------------------------------------ store, report, events
@@ -786,11 +931,14 @@ public final class RunManager implements AutoCloseable {
         final Instant submitted;
         final List<StateChange> history = new ArrayList<>(4);
         String jobId;
+        String stdout;
+        String stderr;
         JobState state = JobState.UNKNOWN;
         Integer exitCode;
         String reason = "";
         Instant ended;
-        Instant unknownSince;
+        /** When the scheduler first answered it does not know the job (reset when it knows it again). */
+        Instant notFoundSince;
         /** The record built last; {@link #record()} reuses it while it still shows this attempt. */
         private AttemptRecord cached;
 
@@ -815,6 +963,8 @@ public final class RunManager implements AutoCloseable {
             a.exitCode = r.exitCode();
             a.reason = r.reason();
             a.ended = r.ended();
+            a.stdout = r.stdout();
+            a.stderr = r.stderr();
             a.history.addAll(r.history());
             return a;
         }
@@ -823,9 +973,10 @@ public final class RunManager implements AutoCloseable {
         AttemptRecord record() {
             AttemptRecord r = cached;
             if (r == null || r.jobId() != jobId || r.state() != state || r.exitCode() != exitCode
-                    || r.reason() != reason || r.ended() != ended || r.history().size() != history.size()) {
+                    || r.reason() != reason || r.ended() != ended || r.history().size() != history.size()
+                    || r.stdout() != stdout || r.stderr() != stderr) {
                 r = new AttemptRecord(number, token, jobId, state, exitCode, reason, submitted, ended, attemptDir,
-                        List.copyOf(history));
+                        List.copyOf(history), stdout, stderr);
                 cached = r;
             }
             return r;

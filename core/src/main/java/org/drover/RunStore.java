@@ -15,7 +15,7 @@ import org.drover.internal.JsonRunStore;
  * RunStore forTests = RunStore.inMemory();
  * }</pre>
  */
-public interface RunStore {
+public interface RunStore extends AutoCloseable {
     /**
      * The last record saved, or empty for a new store.
      *
@@ -26,7 +26,16 @@ public interface RunStore {
     /** Saves a record completely or not at all. */
     void save(RunRecord record);
 
-    /** A JSON file written atomically (temporary file, fsync, rename); the version before is kept as {@code <file>.prev}. */
+    /** Releases the store (a file store's lock), so that another manager may use it. */
+    @Override
+    default void close() {}
+
+    /**
+     * A JSON file written atomically (temporary file, fsync, rename); the version before is kept as
+     * {@code <file>.prev}. The first load or save locks {@code <file>.lock} until {@link #close()}
+     * (or the process ends): a second manager on the same file, in this process or another, gets a
+     * {@link RunStoreException} instead of overwriting the first one's record.
+     */
     static RunStore json(Path file) {
         return new JsonRunStore(file);
     }

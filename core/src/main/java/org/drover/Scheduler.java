@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The service provider interface every executor implements: the embedded {@link LocalScheduler},
@@ -16,7 +17,8 @@ import java.util.Map;
  *       returns the scheduler's id; it throws {@link SchedulerException} when the job was not
  *       accepted, and must never create the job twice.</li>
  *   <li>{@link #status} answers for every id asked, in one query whatever the number of ids; a
- *       failed or garbled query gives {@link JobState#UNKNOWN}, never an exception and never a
+ *       failed or garbled query gives {@link JobState#UNKNOWN}, a job the scheduler answered it does
+ *       not know gives {@link JobState#NOT_FOUND}; never an exception and never a
  *       failure of the job.</li>
  *   <li>{@link #cancel} cancels many ids at once; unknown or finished ids are ignored.</li>
  * </ul>
@@ -78,11 +80,15 @@ public interface Scheduler extends AutoCloseable {
     Map<String, JobStatus> status(Collection<String> ids);
 
     /**
-     * The id of the job submitted with this token, if the scheduler still has it: how a restarted
-     * manager finds a submission whose id it did not get to record. The default knows nothing.
+     * The id of the job submitted with this token: how a restarted manager, or a retry after a
+     * failed submit call, finds a submission whose id it did not get. The default knows nothing.
+     *
+     * @return the id, or empty if the scheduler certainly holds no job with this token
+     * @throws SchedulerException if it cannot tell now (e.g. the controller does not answer): the
+     *     caller must ask again later and must not submit the attempt again meanwhile
      */
-    default java.util.Optional<String> findByToken(String token) {
-        return java.util.Optional.empty();
+    default Optional<String> findByToken(String token) {
+        return Optional.empty();
     }
 
     /** Cancels these jobs, in one call where the scheduler allows. */

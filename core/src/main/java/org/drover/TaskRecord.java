@@ -2,6 +2,7 @@ package org.drover;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One task as the run store keeps it: its state and all its attempts. The attempt count is the
@@ -15,7 +16,10 @@ import java.util.List;
  */
 public record TaskRecord(String name, TaskState state, String reason, Instant retryAt, List<AttemptRecord> attempts) {
     public TaskRecord {
-        attempts = List.copyOf(attempts);
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(state, "state");
+        reason = reason == null ? "" : reason;
+        attempts = List.copyOf(attempts == null ? List.of() : attempts);
     }
 
     /** The latest attempt, or null if none was made. */

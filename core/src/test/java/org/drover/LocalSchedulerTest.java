@@ -239,7 +239,7 @@ class LocalSchedulerTest {
         Submission orphan = new Submission(Job.named("o").command("true"), "x", tmp.resolve("o/1").toAbsolutePath(), 1,
                 List.of(new Submission.IdDependency("999", DependencyType.AFTER_OK)), "tok");
         assertThatThrownBy(() -> local.submit(orphan)).isInstanceOf(SchedulerException.class).hasMessageContaining("999");
-        assertThat(local.status(List.of("12345")).get("12345").state()).isEqualTo(JobState.UNKNOWN);
+        assertThat(local.status(List.of("12345")).get("12345").state()).isEqualTo(JobState.NOT_FOUND);
     }
 
     @Test

@@ -235,7 +235,7 @@ class RunManagerTest {
         TaskRecord t = r.tasks().get(0);
         AttemptRecord a = t.lastAttempt();
         AttemptRecord noId = new AttemptRecord(a.number(), a.token(), null, JobState.UNKNOWN, null, "", a.submitted(),
-                null, a.attemptDir(), List.of());
+                null, a.attemptDir(), List.of(), a.stdout(), a.stderr());
         store.save(new RunRecord(r.bundle(), r.scheduler(), r.runDirectory(), r.saved(),
                 List.of(new TaskRecord(t.name(), TaskState.WAITING, "", null, List.of(noId)))));
 

@@ -29,6 +29,8 @@ public final class JsonRunStore implements RunStore {
             .build();
 
     private final Path file;
+    private java.nio.channels.FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
 
     public JsonRunStore(Path file) {
         this.file = file.toAbsolutePath().normalize();
@@ -59,8 +61,51 @@ public final class JsonRunStore implements RunStore {
         }
     }
 
+    /** Takes the store's lock on first use; a store another manager holds is an error, not a race. */
+    private synchronized void lock() {
+        if (lock != null) {
+            return;
+        }
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        try {
+            Files.createDirectories(file.getParent());
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                l = null;
+            }
+            if (l == null) {
+                ch.close();
+                throw new RunStoreException("run store " + file + " is in use by another run manager (it holds "
+                        + lockFile + "); close that manager first, or use another store", null, null);
+            }
+            lockChannel = ch;
+            lock = l;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock run store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (lockChannel != null) {
+            try {
+                lockChannel.close();   // releases the lock
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot release the lock of run store " + file, e);
+            } finally {
+                lockChannel = null;
+                lock = null;
+            }
+        }
+    }
+
     @Override
     public Optional<RunRecord> load() {
+        lock();
         if (!Files.exists(file)) {
             if (Files.exists(previousFile())) {
                 throw new RunStoreException("run store " + file + " is missing but its previous version "
@@ -84,6 +129,7 @@ public final class JsonRunStore implements RunStore {
 
     @Override
     public void save(RunRecord record) {
+        lock();
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -14,6 +14,7 @@ import org.drover.JobState;
 import org.drover.JobStatus;
 import org.drover.LocalShell;
 import org.drover.Scheduler;
+import org.drover.SchedulerException;
 import org.drover.Shell;
 import org.drover.Submission;
 
@@ -39,6 +40,10 @@ public final class InMemoryScheduler implements Scheduler {
     private int live;
     private int failStatusEvery;
     private boolean forgetFinished;
+    private boolean failTokenLookups;
+    private int submitsFailingAfterCreate;
+    private final List<String> cancelled = new ArrayList<>();
+    private int tokenLookups;
 
     public InMemoryScheduler(int slots, int runTicks) {
         this(slots, runTicks, LocalShell.create());
@@ -83,8 +88,26 @@ public final class InMemoryScheduler implements Scheduler {
         return "# in memory: " + s.job().name();
     }
 
+    /**
+     * The next {@code n} submit calls create the job and then fail with a transient error, as an
+     * sbatch whose answer timed out after the controller took the job.
+     */
+    public synchronized InMemoryScheduler failSubmitsAfterCreating(int n) {
+        submitsFailingAfterCreate = n;
+        return this;
+    }
+
     @Override
     public synchronized String submit(Submission s) {
+        String id = create(s);
+        if (submitsFailingAfterCreate > 0) {
+            submitsFailingAfterCreate--;
+            throw new SchedulerException("sbatch failed: Socket timed out on send/recv operation", true);
+        }
+        return id;
+    }
+
+    private String create(Submission s) {
         String id = Long.toString(nextId++);
         Deque<JobState> ends = scripted.get(s.job().name());
         JobState end = ends == null || ends.isEmpty() ? JobState.COMPLETED : ends.poll();
@@ -107,7 +130,7 @@ public final class InMemoryScheduler implements Scheduler {
             if (fail) {
                 out.put(id, JobStatus.unknown(id, "squeue failed: Unable to contact slurm controller"));
             } else if (j == null || forgetFinished && j.state.isTerminal()) {
-                out.put(id, JobStatus.unknown(id, "not found"));
+                out.put(id, JobStatus.notFound(id, "not found"));
             } else {
                 out.put(id, new JobStatus(id, j.state, j.state.isTerminal() ? (j.state.isSuccess() ? 0 : 1) : null,
                         "", null, null, j.state.name()));
@@ -138,6 +161,7 @@ public final class InMemoryScheduler implements Scheduler {
     @Override
     public synchronized void cancel(Collection<String> ids) {
         cancelCalls.incrementAndGet();
+        cancelled.addAll(ids);
         for (String id : ids) {
             Sim j = jobs.get(id);
             if (j != null && !j.state.isTerminal()) {
@@ -167,9 +191,27 @@ public final class InMemoryScheduler implements Scheduler {
         }
     }
 
+    /** While set, {@link #findByToken} cannot tell (as when the controller does not answer). */
+    public synchronized void failTokenLookups(boolean fail) {
+        failTokenLookups = fail;
+    }
+
     @Override
     public synchronized Optional<String> findByToken(String token) {
+        tokenLookups++;
+        if (failTokenLookups) {
+            throw new SchedulerException("squeue failed: Unable to contact slurm controller", true);
+        }
         return jobs.values().stream().filter(j -> j.submission.token().equals(token)).map(j -> j.id).findFirst();
+    }
+
+    /** Every id passed to {@link #cancel}, in order. */
+    public synchronized List<String> cancelled() {
+        return List.copyOf(cancelled);
+    }
+
+    public synchronized int tokenLookups() {
+        return tokenLookups;
     }
 
     public synchronized int submitCount(String jobName) {

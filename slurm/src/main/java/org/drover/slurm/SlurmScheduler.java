@@ -23,6 +23,7 @@ import org.drover.JobScript;
 import org.drover.JobState;
 import org.drover.JobStatus;
 import org.drover.LocalShell;
+import org.drover.Names;
 import org.drover.RunDirectory;
 import org.drover.Scheduler;
 import org.drover.SchedulerException;
@@ -189,7 +190,18 @@ public final class SlurmScheduler implements Scheduler {
         SchedulerException last = null;
         for (int attempt = 1; attempt <= submitAttempts; attempt++) {
             if (attempt > 1) {
-                String existing = findByToken(token).orElse(null);
+                String existing;
+                try {
+                    existing = findByToken(token).orElse(null);
+                } catch (SchedulerException cannotTell) {
+                    // Submitting again could make a second job: wait, and leave it to the caller in the end.
+                    last = new SchedulerException("sbatch of job '" + what + "' failed (" + last.getMessage()
+                            + ") and whether it went through is unknown: " + cannotTell.getMessage(), true);
+                    if (attempt < submitAttempts) {
+                        pause(attempt);
+                    }
+                    continue;
+                }
                 if (existing != null) {
                     LOG.info(() -> "sbatch of " + what + " had gone through as job " + existing + "; not resubmitted");
                     return existing;
@@ -232,20 +244,48 @@ public final class SlurmScheduler implements Scheduler {
     }
 
     /**
-     * The job carrying this token in its comment, if squeue still shows it (jobs stay there
-     * MinJobAge seconds after they end, 300 by default).
+     * The job carrying this token in its comment: asked of squeue, then, for jobs that ended more
+     * than MinJobAge ago, of sacct over the last {@value #TOKEN_LOOKBACK_DAYS} days. sacct knows
+     * comments only where the site sets {@code AccountingStoreFlags=job_comment}; elsewhere a job
+     * older than MinJobAge cannot be found.
+     *
+     * @throws SchedulerException (transient) if squeue or sacct fails, as the answer is then unknown
      */
     @Override
     public java.util.Optional<String> findByToken(String token) {
+        Names.requireSchedulerWord("token", token);
         CommandResult r = shell.run(List.of("squeue", "--noheader", "--states=all", "--user=" + user(),
                 "--format=%i|%k"), commandTimeout);
         if (!r.ok()) {
-            return java.util.Optional.empty();   // cannot tell; the caller tries again later
+            throw new SchedulerException("cannot look up submission " + token + ": squeue failed: " + r.message(), true);
         }
-        for (String line : r.stdout().split("\n")) {
+        java.util.Optional<String> live = idWithComment(r.stdout(), token);
+        if (live.isPresent()) {
+            return live;
+        }
+        CommandResult a = shell.run(List.of("sacct", "--noheader", "--parsable2", "--allocations", "--user=" + user(),
+                "--starttime=now-" + TOKEN_LOOKBACK_DAYS + "days", "--format=JobID,Comment"), commandTimeout);
+        if (!a.ok()) {
+            if (TransientErrors.isAccountingDisabled(a.message())) {
+                return java.util.Optional.empty();   // squeue is all there is
+            }
+            throw new SchedulerException("cannot look up submission " + token + ": sacct failed: " + a.message(), true);
+        }
+        return idWithComment(a.stdout(), token);
+    }
+
+    /** How far back sacct is searched for a submission token. */
+    static final int TOKEN_LOOKBACK_DAYS = 7;
+
+    /** The base id of the line {@code id|comment} whose comment is the token. */
+    static java.util.Optional<String> idWithComment(String output, String token) {
+        for (String line : output.split("\n")) {
             int bar = line.indexOf('|');
             if (bar > 0 && line.substring(bar + 1).trim().equals(token)) {
-                return java.util.Optional.of(SlurmIds.base(line.substring(0, bar).trim()));
+                String id = line.substring(0, bar).trim();
+                if (SlurmIds.isId(id)) {
+                    return java.util.Optional.of(SlurmIds.base(id));
+                }
             }
         }
         return java.util.Optional.empty();
@@ -314,8 +354,10 @@ public final class SlurmScheduler implements Scheduler {
                 continue;
             }
             JobStatus s = answer(id, found);
-            result.put(id, s != null ? s : JobStatus.unknown(id, accountingProblem != null ? accountingProblem
-                    : "not in squeue or sacct (yet)"));
+            result.put(id, s != null ? s
+                    : accountingProblem == null ? JobStatus.notFound(id, "not in squeue or sacct (yet)")
+                    : accountingProblem.endsWith(SCONTROL_NOT_FOUND) ? JobStatus.notFound(id, accountingProblem)
+                    : JobStatus.unknown(id, accountingProblem));
         }
         return result;
     }
@@ -384,6 +426,9 @@ public final class SlurmScheduler implements Scheduler {
         return problem;
     }
 
+    /** What {@link #scontrolFallback} says when it answered but does not hold the job: not found, not unknown. */
+    private static final String SCONTROL_NOT_FOUND = "scontrol does not know the job either";
+
     /** One {@code scontrol -o show job} (all jobs the controller still holds); the rest stays unknown. */
     private String scontrolFallback(Set<String> bases, Map<String, JobStatus> found) {
         CommandResult r = shell.run(List.of("scontrol", "--oneliner", "show", "job"), commandTimeout);
@@ -401,7 +446,7 @@ public final class SlurmScheduler implements Scheduler {
                 found.putIfAbsent(id, SlurmStates.toStatus(row, zone));
             }
         }
-        return "scontrol does not know the job either";
+        return SCONTROL_NOT_FOUND;
     }
 
     /**

@@ -189,12 +189,36 @@ class SlurmSchedulerTest {
         void aTransientFailureIsRetriedAfterTheQueueWasSearchedForTheToken() {
             shell.on("sbatch", 1, "", SOCKET_TIMEOUT + "\n").ok("sbatch", "123\n");
             shell.ok("squeue", "99|drvsomeoneelse\n100|(null)\n");
+            shell.ok("sacct", "97|drvsomeoneelse\n98|\n");
 
             assertThat(slurm.submit(submission("j"))).isEqualTo("123");
-            assertThat(shell.programs()).containsExactly("sbatch", "squeue", "sbatch");
+            assertThat(shell.programs()).containsExactly("sbatch", "squeue", "sacct", "sbatch");
             List<String> check = shell.calls("squeue").get(0);
             assertThat(check).contains("--noheader", "--states=all", "--user=root");
             assertThat(arg(check, "--format=")).contains("%i").contains("%k");   // id and comment
+            List<String> accounting = shell.calls("sacct").get(0);   // for jobs older than MinJobAge
+            assertThat(accounting).contains("--noheader", "--parsable2", "--allocations", "--user=root",
+                    "--starttime=now-7days", "--format=JobID,Comment");
+        }
+
+        @Test
+        void aSubmissionThatEndedLongAgoIsFoundInAccounting() {
+            shell.on("sbatch", 1, "", SOCKET_TIMEOUT).ok("sbatch", "999\n");
+            shell.ok("squeue", "77|drvother\n");
+            shell.ok("sacct", "120|drvother\n123|" + TOKEN + "\n");
+
+            assertThat(slurm.submit(submission("j"))).isEqualTo("123");
+            assertThat(shell.count("sbatch")).isEqualTo(1);
+        }
+
+        @Test
+        void withoutAccountingTheQueueAloneDecides() {
+            shell.on("sbatch", 1, "", SOCKET_TIMEOUT).ok("sbatch", "124\n");
+            shell.ok("squeue", "77|drvother\n");
+            shell.fixture("sacct", "sacct_accounting-storage-none");
+
+            assertThat(slurm.submit(submission("j"))).isEqualTo("124");
+            assertThat(shell.programs()).containsExactly("sbatch", "squeue", "sacct", "sbatch");
         }
 
         @Test
@@ -217,12 +241,27 @@ class SlurmSchedulerTest {
         }
 
         @Test
-        void aFailedTokenCheckDoesNotStopTheRetry() {
+        void aTokenCheckThatCannotAnswerNeverLeadsToASecondSbatch() {
             shell.on("sbatch", 1, "", SOCKET_TIMEOUT).ok("sbatch", "124\n");
-            shell.on("squeue", 1, "", CONTROLLER_DOWN);
+            shell.on("squeue", 1, "", CONTROLLER_DOWN);   // every lookup fails
+
+            assertThatThrownBy(() -> slurm.submit(submission("j")))
+                    .isInstanceOfSatisfying(SchedulerException.class, e -> {
+                        assertThat(e.isTransient()).isTrue();
+                        assertThat(e.getMessage()).contains("whether it went through is unknown")
+                                .contains("Unable to contact slurm controller");
+                    });
+            assertThat(shell.programs()).containsExactly("sbatch", "squeue", "squeue");
+        }
+
+        @Test
+        void aTokenCheckThatAnswersAfterFailingOnceAllowsTheRetry() {
+            shell.on("sbatch", 1, "", SOCKET_TIMEOUT).ok("sbatch", "124\n");
+            shell.on("squeue", 1, "", CONTROLLER_DOWN).ok("squeue", "77|drvother\n");
+            shell.ok("sacct", "");
 
             assertThat(slurm.submit(submission("j"))).isEqualTo("124");
-            assertThat(shell.programs()).containsExactly("sbatch", "squeue", "sbatch");
+            assertThat(shell.programs()).containsExactly("sbatch", "squeue", "squeue", "sacct", "sbatch");
         }
 
         @Test
@@ -260,13 +299,15 @@ class SlurmSchedulerTest {
         void transientFailuresUpToTheLastAttemptGiveATransientException() {
             shell.fixture("sbatch", "sbatch_slurmctld-unreachable");
             shell.ok("squeue", "");
+            shell.ok("sacct", "");
 
             assertThatThrownBy(() -> slurm.submit(submission("j")))
                     .isInstanceOfSatisfying(SchedulerException.class, e -> {
                         assertThat(e.isTransient()).isTrue();
                         assertThat(e.getMessage()).contains("Unable to contact slurm controller");
                     });
-            assertThat(shell.programs()).containsExactly("sbatch", "squeue", "sbatch", "squeue", "sbatch");
+            assertThat(shell.programs())
+                    .containsExactly("sbatch", "squeue", "sacct", "sbatch", "squeue", "sacct", "sbatch");
         }
 
         @Test
@@ -380,7 +421,7 @@ class SlurmSchedulerTest {
             assertThat(s.get("267").state()).isEqualTo(JobState.PENDING);
             assertThat(s.get("267").reason()).isEqualTo("DependencyNeverSatisfied");   // squeue's, not sacct's stale one
             assertThat(s.get("268").state()).isEqualTo(JobState.CANCELLED);
-            assertThat(s.get("999999").state()).isEqualTo(JobState.UNKNOWN);
+            assertThat(s.get("999999").state()).isEqualTo(JobState.NOT_FOUND);   // both answered; neither knows it
         }
 
         @Test
@@ -432,7 +473,7 @@ class SlurmSchedulerTest {
             assertThat(timeout.exitCode()).isEqualTo(143);   // 0:15, killed by TERM
             assertThat(timeout.reason()).contains("TimeLimit").contains("signal 15");
             JobStatus unknown = s.get("999999");
-            assertThat(unknown.state()).isEqualTo(JobState.UNKNOWN);
+            assertThat(unknown.state()).isEqualTo(JobState.NOT_FOUND);   // scontrol answered: not a guess of an end
             assertThat(unknown.reason()).contains("accounting");
         }
 
@@ -480,7 +521,7 @@ class SlurmSchedulerTest {
             assertThat(s.get("264+1").state()).isEqualTo(JobState.PENDING);   // JobId=265
             assertThat(s.get("268").state()).isEqualTo(JobState.PENDING);
             assertThat(s.get("268").reason()).isEqualTo("Dependency");
-            assertThat(s.get("999999").state()).isEqualTo(JobState.UNKNOWN);
+            assertThat(s.get("999999").state()).isEqualTo(JobState.NOT_FOUND);
             assertThat(s.get("999999").reason()).contains("accounting is disabled");
         }
 

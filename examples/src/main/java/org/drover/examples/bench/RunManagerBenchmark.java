@@ -368,7 +368,8 @@ public final class RunManagerBenchmark {
             for (int i = 0; i < attempts.length; i++) {
                 AttemptRecord a = t.attempts().get(i);
                 attempts[i] = new AttemptRecord(a.number(), a.token(), a.jobId(), a.state(), a.exitCode(), a.reason(),
-                        a.submitted(), a.ended(), a.attemptDir(), List.copyOf(new ArrayList<>(a.history())));
+                        a.submitted(), a.ended(), a.attemptDir(), List.copyOf(new ArrayList<>(a.history())),
+                        a.stdout(), a.stderr());
             }
             tasks.add(new TaskRecord(t.name(), t.state(), t.reason(), t.retryAt(), List.of(attempts)));
         }
