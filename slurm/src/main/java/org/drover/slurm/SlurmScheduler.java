@@ -386,7 +386,12 @@ public final class SlurmScheduler implements Scheduler {
 
     /** One {@code scontrol -o show job} (all jobs the controller still holds); the rest stays unknown. */
     private String scontrolFallback(Set<String> bases, Map<String, JobStatus> found) {
-        CommandResult r = shell.run(List.of("scontrol", "--oneliner", "show", "job"), commandTimeout);
+        CommandResult r;
+        try {
+            r = shell.run(List.of("scontrol", "--oneliner", "show", "job"), commandTimeout);
+        } catch (RuntimeException e) {   // e.g. cannot start the command: a status query never throws
+            return "scontrol could not run: " + e.getMessage();
+        }
         if (!r.ok()) {
             return "scontrol failed: " + r.message();
         }

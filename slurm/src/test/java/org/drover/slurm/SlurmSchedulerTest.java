@@ -485,6 +485,52 @@ class SlurmSchedulerTest {
         }
 
         @Test
+        void anScontrolThatCannotRunGivesUnknownInsteadOfThrowing() {
+            shell.ok("squeue", "");
+            shell.fixture("sacct", "sacct_accounting-storage-none");
+            Shell failing = new Shell() {
+                @Override
+                public CommandResult run(List<String> command, Duration timeout) {
+                    if (command.get(0).equals("scontrol")) {
+                        throw new IllegalStateException("cannot start scontrol: No such file or directory");
+                    }
+                    return shell.run(command, timeout);
+                }
+
+                @Override
+                public void writeFile(Path file, byte[] content) {
+                    shell.writeFile(file, content);
+                }
+
+                @Override
+                public Optional<byte[]> readFile(Path file) {
+                    return shell.readFile(file);
+                }
+
+                @Override
+                public void createDirectories(Path dir) {
+                    shell.createDirectories(dir);
+                }
+
+                @Override
+                public String describe() {
+                    return "failing scontrol";
+                }
+            };
+            SlurmScheduler s = SlurmScheduler.builder().shell(failing).user("root")
+                    .submitRetries(3, Duration.ZERO, Duration.ZERO).timeZone(ZoneOffset.UTC).build();
+
+            Map<String, JobStatus> st = s.status(List.of("36", "26_4"));
+
+            assertThat(st).containsOnlyKeys("36", "26_4");
+            assertThat(st.values()).allSatisfy(j -> {
+                assertThat(j.state()).isEqualTo(JobState.UNKNOWN);
+                assertThat(j.reason()).contains("scontrol could not run").contains("No such file or directory");
+            });
+            assertThat(shell.programs()).containsExactly("squeue", "sacct");
+        }
+
+        @Test
         void scontrolRecordIds() {
             assertThat(SlurmScheduler.scontrolIds(SlurmScheduler.scontrolFields(
                     "JobId=30 ArrayJobId=26 ArrayTaskId=5 ArrayTaskThrottle=2 JobName=a JobState=RUNNING")))
