@@ -52,7 +52,8 @@ import org.drover.slurm.internal.TransientErrors;
  *   <li>Transient failures ("Socket timed out", "Unable to contact slurm controller") are retried
  *       with exponential backoff and jitter; before a submit is retried, the queue is searched for
  *       the attempt's token (in the job comment), so a retry never duplicates a job.</li>
- *   <li>Cancel: one {@code scancel} for many ids.</li>
+ *   <li>Cancel: one {@code scancel} for many ids, retried on transient errors; only valid job ids
+ *       reach it.</li>
  * </ul>
  *
  * <pre>{@code
@@ -474,16 +475,52 @@ public final class SlurmScheduler implements Scheduler {
 
     // ---- cancel ----
 
+    /**
+     * One {@code scancel} per 1,000 ids. Ids SLURM does not know (any more) are ignored; a chunk
+     * that fails on a transient error is tried again with the submit backoff
+     * ({@link Builder#submitRetries}); a failure that remains is logged, not thrown.
+     *
+     * @throws IllegalArgumentException if an id is not a SLURM job id ({@code 123}, {@code 123_4},
+     *         {@code 123+0}); then nothing is cancelled, and nothing that is not an id reaches scancel
+     */
     @Override
     public void cancel(Collection<String> ids) {
         List<String> list = new ArrayList<>(ids);
+        List<String> invalid = list.stream().filter(id -> id == null || !SlurmIds.isId(id))
+                .collect(java.util.stream.Collectors.toList());
+        if (!invalid.isEmpty()) {
+            throw new IllegalArgumentException("cannot cancel " + invalid.stream().limit(5)
+                    .map(id -> id == null ? "null" : "'" + id + "'").collect(java.util.stream.Collectors.joining(", "))
+                    + (invalid.size() > 5 ? " and " + (invalid.size() - 5) + " more" : "")
+                    + ": not a SLURM job id (123, 123_4 or 123+0); nothing was cancelled");
+        }
         for (int from = 0; from < list.size(); from += 1_000) {
-            List<String> chunk = list.subList(from, Math.min(list.size(), from + 1_000));
-            List<String> cmd = new ArrayList<>(List.of("scancel"));
-            cmd.addAll(chunk);
+            scancel(list.subList(from, Math.min(list.size(), from + 1_000)));
+        }
+    }
+
+    /** One scancel of valid ids, tried again on transient errors. */
+    private void scancel(List<String> chunk) {
+        List<String> cmd = new ArrayList<>(List.of("scancel"));
+        cmd.addAll(chunk);
+        for (int attempt = 1; attempt <= submitAttempts; attempt++) {
             CommandResult r = shell.run(cmd, commandTimeout);
-            if (!r.ok()) {
-                LOG.warning(() -> "scancel of " + chunk.size() + " jobs: " + r.message());
+            if (r.ok()) {
+                return;
+            }
+            boolean transientFailure = r.exitCode() == null || TransientErrors.isTransient(r.message());
+            if (!transientFailure || attempt == submitAttempts) {
+                int attempts = attempt;
+                LOG.warning(() -> "scancel of " + chunk.size() + " jobs failed (attempt " + attempts + "): "
+                        + r.message());
+                return;
+            }
+            try {
+                pause(attempt);
+            } catch (SchedulerException e) {   // interrupted: stop trying, keep the interrupt
+                LOG.warning(() -> "scancel of " + chunk.size() + " jobs not retried: " + e.getMessage()
+                        + "; last failure: " + r.message());
+                return;
             }
         }
     }
@@ -563,7 +600,10 @@ public final class SlurmScheduler implements Scheduler {
             return this;
         }
 
-        /** Attempts of one sbatch on transient errors, and the backoff between them (doubling, jittered). */
+        /**
+         * Attempts of one sbatch (and of one scancel) on transient errors, and the backoff between
+         * them (doubling, jittered).
+         */
         public Builder submitRetries(int attempts, Duration firstBackoff, Duration maxBackoffDelay) {
             if (attempts < 1) {
                 throw new IllegalArgumentException("submit attempts must be at least 1, got " + attempts);
