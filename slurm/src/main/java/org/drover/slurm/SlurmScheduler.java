@@ -125,31 +125,68 @@ public final class SlurmScheduler implements Scheduler {
 
     @Override
     public String render(Submission s) {
-        checkPath(s.stdoutPath().toString());
-        checkPath(s.stderrPath().toString());
-        return JobScript.wrapped(SbatchDirectives.render(s, s.job().name(), s.stdoutPath().toString(),
-                s.stderrPath().toString(), null, skip, exportEnvironment), s);
+        String stdout = s.stdoutPath().toString();
+        String stderr = s.stderrPath().toString();
+        checkPath(s.job().name(), "stdout", stdout);
+        checkPath(s.job().name(), "stderr", stderr);
+        return JobScript.wrapped(SbatchDirectives.render(s, s.job().name(), SbatchDirectives.filenamePattern(stdout),
+                SbatchDirectives.filenamePattern(stderr), null, skip, exportEnvironment), s);
     }
 
-    /** The script of an array of tasks (a sweep's jobs, indices 0..n-1, same resources and dependencies). */
+    /**
+     * The script of an array of tasks (a sweep's jobs, indices 0..n-1, same resources and dependencies).
+     * An array has one {@code --output} and one {@code --error} pattern for all its tasks: members'
+     * own stdout/stderr paths are honoured when they are the same relative path (each in its own
+     * attempt directory) or the same absolute path; otherwise the array is refused.
+     *
+     * @throws SchedulerException (not transient) if a task's output path cannot be expressed
+     */
     public String renderArray(List<Submission> tasks, int maxRunning) {
         Submission first = tasks.get(0);
         Path runDir = first.attemptDir().getParent().getParent();
         String sweep = first.job().sweep().orElseThrow(() ->
                 new IllegalArgumentException("job '" + first.job().name() + "' is not a sweep member"));
-        String stdout = SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), RunDirectory.STDOUT);
-        String stderr = SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), RunDirectory.STDERR);
-        checkPath(stdout);
+        String stdout = arrayOutput(tasks, runDir, sweep, "stdout", "--output",
+                s -> s.job().stdout(), Submission::stdoutPath, RunDirectory.STDOUT);
+        String stderr = arrayOutput(tasks, runDir, sweep, "stderr", "--error",
+                s -> s.job().stderr(), Submission::stderrPath, RunDirectory.STDERR);
         int last = tasks.size() - 1;
         String range = "0-" + last + (maxRunning > 0 ? "%" + maxRunning : "");
         List<String> header = SbatchDirectives.render(first, sweep, stdout, stderr, range, skip, exportEnvironment);
         return JobScript.wrappedArray(header, tasks, "SLURM_ARRAY_TASK_ID");
     }
 
-    private static void checkPath(String path) {
+    /**
+     * The one filename pattern of an array for stdout or stderr, checked to send every task's
+     * output exactly where its own submission says ({@link Submission#stdoutPath}).
+     */
+    private static String arrayOutput(List<Submission> tasks, Path runDir, String sweep, String field, String option,
+                                      java.util.function.Function<Submission, java.util.Optional<String>> own,
+                                      java.util.function.Function<Submission, Path> resolved, String defaultFile) {
+        Submission first = tasks.get(0);
+        String path = own.apply(first).orElse(defaultFile);
+        String pattern = Path.of(path).isAbsolute() ? SbatchDirectives.filenamePattern(path)
+                : SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), path);
+        for (int i = 0; i < tasks.size(); i++) {
+            Submission t = tasks.get(i);
+            String wanted = resolved.apply(t).toString();
+            checkPath(t.job().name(), field, wanted);
+            String given = SbatchDirectives.expandArrayPattern(pattern, i);
+            if (!given.equals(wanted)) {
+                throw new SchedulerException("sweep '" + sweep + "' cannot be submitted as one array: job '"
+                        + t.job().name() + "' has " + field + " '" + own.apply(t).orElse("(default)")
+                        + "', which is " + wanted + ", but the array's one " + option + " pattern would write it to "
+                        + given + "; give every member of the sweep the same " + field
+                        + " (a path relative to its attempt directory), or submit the sweep without asArray", false);
+            }
+        }
+        return pattern;
+    }
+
+    private static void checkPath(String job, String field, String path) {
         if (!SbatchDirectives.isDirectiveSafe(path)) {
-            throw new SchedulerException("path '" + path + "' cannot be given to sbatch: it holds a blank, quote, "
-                    + "backslash or #; choose a runs root without them", false);
+            throw new SchedulerException(field + " path '" + path + "' of job '" + job + "' cannot be given to sbatch: "
+                    + "it holds a blank, quote, backslash or #; choose a runs root without them", false);
         }
     }
 

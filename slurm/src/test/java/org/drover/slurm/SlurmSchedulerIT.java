@@ -197,6 +197,30 @@ class SlurmSchedulerIT {
     }
 
     @Test
+    @Order(8)
+    void aPercentInTheRunsRootIsWrittenLiterallyAndArrayMembersKeepTheirOwnOutputFile() throws IOException {
+        // sbatch would make %j the job id, %x the job name and %a the task index, were they not escaped.
+        Path root = SlurmTestbed.runsRoot("p50%jx%a%%");
+        Bundle b = Bundle.named("percent")
+                .add(Job.named("plain").command("sh", "-c", "echo out; echo err >&2"))
+                .add(Sweep.of(Job.named("task").command("sh", "-c", "echo task {x}").stdout("own.out"))
+                        .param("x", 0, 1).asArray());
+        SubmittedBundle run = Submitter.submit(b, slurm, root);
+        Map<String, JobStatus> end = awaitEnd(run);
+
+        assertThat(end.values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        assertThat(run.runDirectory().path().toString()).contains("p50%jx%a%%");
+        Path plain = run.runDirectory().attemptDir("plain", 1);
+        assertThat(plain.resolve(RunDirectory.STDOUT)).hasContent("out");
+        assertThat(plain.resolve(RunDirectory.STDERR)).hasContent("err");
+        for (int i = 0; i < 2; i++) {
+            Path task = run.runDirectory().attemptDir("task_" + i, 1);
+            assertThat(task.resolve("own.out")).hasContent("task " + i);
+            assertThat(task.resolve(RunDirectory.STDOUT)).doesNotExist();
+        }
+    }
+
+    @Test
     @Order(100)
     void aJobPastItsWalltimeEndsTimeout() {
         JobStatus end = awaitEnd(timeoutRun).get("slow");

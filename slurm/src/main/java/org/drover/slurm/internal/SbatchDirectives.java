@@ -14,7 +14,9 @@ import org.drover.Walltime;
 /**
  * Renders the {@code #SBATCH} lines of a job. Values are validated by the job model (no spaces,
  * quotes or newlines reach a directive), so no quoting is needed inside the lines; paths are
- * written raw because sbatch reads the rest of a directive line as the value.
+ * written raw because sbatch reads the rest of a directive line as the value. sbatch expands
+ * {@code %j}, {@code %x}, {@code %a} ... in {@code --output} and {@code --error} (not in
+ * {@code --chdir}), so the literal parts of those paths go through {@link #filenamePattern}.
  */
 public final class SbatchDirectives {
     private SbatchDirectives() {}
@@ -24,8 +26,8 @@ public final class SbatchDirectives {
      *
      * @param s the submission (for an array: its first task)
      * @param jobName the name SLURM shows
-     * @param stdout the --output path (may hold %a for arrays)
-     * @param stderr the --error path
+     * @param stdout the --output filename pattern ({@link #filenamePattern}; may hold %a for arrays)
+     * @param stderr the --error filename pattern
      * @param array the --array value, or null
      * @param skip option names a site rejects (e.g. {@code --qos}); those lines are left out
      * @param exportEnvironment whether the job inherits the submitting environment (--export=ALL or NONE)
@@ -88,10 +90,48 @@ public final class SbatchDirectives {
         return m.bytes() % gib == 0 ? (m.bytes() / gib) + "G" : m.toCeil('M') + "M";
     }
 
-    /** Whether a path can stand unquoted in a directive line (sbatch splits it at blanks and quotes). */
+    /**
+     * Whether a path can stand unquoted in a directive line (sbatch splits it at blanks and quotes).
+     * A {@code %} is fine: {@link #filenamePattern} escapes it where sbatch would expand it.
+     */
     public static boolean isDirectiveSafe(String path) {
         return path.chars().noneMatch(c -> Character.isWhitespace(c) || c == '"' || c == '\'' || c == '\\'
                 || c == '#' || c < 0x20);
+    }
+
+    /**
+     * A literal path as an sbatch filename pattern: every {@code %} doubled, so that sbatch writes
+     * {@code /runs/50%jx/stdout} there instead of expanding {@code %j} to the job id.
+     */
+    public static String filenamePattern(String literal) {
+        return literal.replace("%", "%%");
+    }
+
+    /**
+     * The path sbatch makes of a filename pattern of {@link #filenamePattern} and {@link #arrayPath}
+     * for one array task: {@code %%} gives {@code %}, {@code %a} the task index.
+     *
+     * @throws IllegalArgumentException if the pattern holds any other placeholder
+     */
+    public static String expandArrayPattern(String pattern, int taskIndex) {
+        StringBuilder b = new StringBuilder(pattern.length());
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c != '%') {
+                b.append(c);
+                continue;
+            }
+            char next = i + 1 < pattern.length() ? pattern.charAt(i + 1) : 0;
+            if (next == '%') {
+                b.append('%');
+            } else if (next == 'a') {
+                b.append(taskIndex);
+            } else {
+                throw new IllegalArgumentException("unexpected placeholder at " + i + " in '" + pattern + "'");
+            }
+            i++;
+        }
+        return b.toString();
     }
 
     /** {@code --mem} of {@code --mem=4G}, {@code -p} of {@code -p debug}. */
@@ -104,8 +144,16 @@ public final class SbatchDirectives {
         return l.substring(0, end);
     }
 
-    /** The attempt directory's stdout path pattern for an array: {@code <run>/<sweep>_%a/<attempt>/stdout}. */
+    /**
+     * The filename pattern of a file in each task's attempt directory for an array:
+     * {@code <run>/<sweep>_%a/<attempt>/<file>}, with the literal parts escaped ({@link #filenamePattern})
+     * and {@code %a} left for sbatch to expand to the task index.
+     *
+     * @param file a path relative to the attempt directory
+     */
     public static String arrayPath(Path runDir, String sweep, int attempt, String file) {
-        return runDir.resolve(sweep + "_%a").resolve(Integer.toString(attempt)).resolve(file).toString();
+        String head = runDir.resolve(sweep + "_").toString();
+        String tail = runDir.getFileSystem().getPath(Integer.toString(attempt)).resolve(file).toString();
+        return filenamePattern(head) + "%a" + runDir.getFileSystem().getSeparator() + filenamePattern(tail);
     }
 }
