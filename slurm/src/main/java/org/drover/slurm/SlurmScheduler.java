@@ -613,11 +613,27 @@ public final class SlurmScheduler implements Scheduler {
             return this;
         }
 
-        /** A directive the site rejects, by option name (e.g. {@code --qos}, {@code --exclusive}): never rendered. */
+        /**
+         * A directive the site rejects, by option name (e.g. {@code --qos}, {@code --exclusive}): never
+         * rendered, whether a line spells it long or short ({@code --partition} also drops
+         * {@code -p debug}, and {@code -p} also drops {@code --partition=debug}).
+         *
+         * @throws IllegalArgumentException if the name is not an option name ({@code --qos}, {@code -q}),
+         *         or names an option Drover relies on: {@code --job-name}, {@code --output},
+         *         {@code --error}, {@code --array}, {@code --comment}, {@code --dependency},
+         *         {@code --kill-on-invalid-dep}, {@code --parsable} (or their one-letter forms)
+         */
         public Builder skipDirective(String optionName) {
-            if (optionName == null || !optionName.matches("--?[A-Za-z][A-Za-z0-9-]*")) {
-                throw new IllegalArgumentException("skipDirective '" + optionName + "' is not an option name like --qos");
+            if (optionName == null || !optionName.matches("--[A-Za-z][A-Za-z0-9-]*|-[A-Za-z]")) {
+                throw new IllegalArgumentException("skipDirective '" + optionName
+                        + "' is not an option name like --qos or -q");
             }
+            SbatchDirectives.whyRequired(optionName).ifPresent(why -> {
+                String canonical = SbatchDirectives.canonicalOption(optionName);
+                throw new IllegalArgumentException("skipDirective '" + optionName + "' cannot be honoured: "
+                        + (canonical.equals(optionName) ? "" : optionName + " is " + canonical + ", and ")
+                        + "Drover needs " + canonical + " (" + why + ")");
+            });
             skip.add(optionName);
             return this;
         }

@@ -287,8 +287,59 @@ class SbatchDirectivesTest {
         assertThat(script).doesNotContain("--qos", "--exclusive").contains("#SBATCH --partition=gpu\n");
     }
 
+    @ParameterizedTest
+    @CsvSource({
+            "-p, --partition, --partition=gpu",
+            "-A, --account, --account=proj42",
+            "-q, --qos, --qos=high",
+            "-C, --constraint, --constraint=intel&ib",
+            "-t, --time, --time=2-00:00:00",
+            "-c, --cpus-per-task, --cpus-per-task=4",
+            "-N, --nodes, --nodes=2",
+            "-n, --ntasks, --ntasks=8",
+    })
+    void theSkipListMatchesTheLongAndTheShortSpellingOfAnOption(String shortName, String longName, String rendered) {
+        String letter = shortName.substring(1);
+        Job job = everything().directive(shortName + " raw1").directive(shortName + "raw2")
+                .directive(longName + "=raw3");
+        for (String skipped : List.of(shortName, longName)) {
+            String script = SlurmScheduler.builder().user("root").skipDirective(skipped).build()
+                    .render(submission(job, MIXED));
+            assertThat(script).as("skip %s", skipped).doesNotContain("#SBATCH " + rendered + "\n",
+                    "#SBATCH " + shortName + " raw1", "#SBATCH " + shortName + "raw2", "#SBATCH " + longName + "=raw3")
+                    .contains("#SBATCH --job-name=train\n", "#SBATCH --comment=" + TOKEN + "\n",
+                            "#SBATCH --mail-type=END\n");
+            assertThat(script.lines().filter(l -> l.startsWith("#SBATCH -" + letter) || l.startsWith("#SBATCH " + longName)))
+                    .as("skip %s", skipped).isEmpty();
+        }
+    }
+
+    @Test
+    void theShortSpellingOfAnOption() {
+        assertThat(SbatchDirectives.canonicalOption("-p debug")).isEqualTo("--partition");
+        assertThat(SbatchDirectives.canonicalOption("-N2")).isEqualTo("--nodes");
+        assertThat(SbatchDirectives.canonicalOption("--partition=debug")).isEqualTo("--partition");
+        assertThat(SbatchDirectives.canonicalOption("-Z 3")).isEqualTo("-Z");
+        assertThat(SbatchDirectives.canonicalOption("--mail-type=END")).isEqualTo("--mail-type");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "--comment, --comment", "--job-name, --job-name", "-J, --job-name", "--output, --output",
+            "-o, --output", "--error, --error", "-e, --error", "--array, --array", "-a, --array",
+            "--dependency, --dependency", "-d, --dependency", "--kill-on-invalid-dep, --kill-on-invalid-dep",
+            "--parsable, --parsable",
+    })
+    void anOptionDroverReliesOnCannotBeSkipped(String name, String canonical) {
+        assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective(name))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + name + "'").hasMessageContaining("Drover needs " + canonical);
+    }
+
     @Test
     void aSkipDirectiveMustBeAnOptionName() {
+        assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective("-pdebug"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective("--qos=high"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective("qos"))

@@ -3,6 +3,8 @@ package org.drover.slurm.internal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.drover.Job;
@@ -19,6 +21,35 @@ import org.drover.Walltime;
  * {@code --chdir}), so the literal parts of those paths go through {@link #filenamePattern}.
  */
 public final class SbatchDirectives {
+    /** sbatch's one-letter options and their long names (sbatch(1), SLURM 22.05). */
+    private static final Map<String, String> SHORT_OPTIONS = Map.ofEntries(
+            Map.entry("-A", "--account"), Map.entry("-a", "--array"), Map.entry("-B", "--extra-node-info"),
+            Map.entry("-b", "--begin"), Map.entry("-C", "--constraint"), Map.entry("-c", "--cpus-per-task"),
+            Map.entry("-D", "--chdir"), Map.entry("-d", "--dependency"), Map.entry("-e", "--error"),
+            Map.entry("-F", "--nodefile"), Map.entry("-G", "--gpus"), Map.entry("-H", "--hold"),
+            Map.entry("-i", "--input"), Map.entry("-J", "--job-name"), Map.entry("-k", "--no-kill"),
+            Map.entry("-L", "--licenses"), Map.entry("-M", "--clusters"), Map.entry("-m", "--distribution"),
+            Map.entry("-N", "--nodes"), Map.entry("-n", "--ntasks"), Map.entry("-O", "--overcommit"),
+            Map.entry("-o", "--output"), Map.entry("-p", "--partition"), Map.entry("-Q", "--quiet"),
+            Map.entry("-q", "--qos"), Map.entry("-S", "--core-spec"), Map.entry("-s", "--oversubscribe"),
+            Map.entry("-t", "--time"), Map.entry("-W", "--wait"), Map.entry("-w", "--nodelist"),
+            Map.entry("-x", "--exclude"));
+
+    /**
+     * Options Drover itself relies on: the job's name, its output files, the array range, the
+     * token that protects a retried submit from duplicating a job, and the dependency handling
+     * that ends a dependent of a failed job instead of leaving it pending forever.
+     */
+    private static final Map<String, String> PROTECTED = Map.of(
+            "--job-name", "it names the job",
+            "--output", "it puts stdout in the attempt directory",
+            "--error", "it puts stderr in the attempt directory",
+            "--array", "it carries a sweep's task range",
+            "--comment", "it carries the token that keeps a retried submit from duplicating a job",
+            "--dependency", "it carries the job's dependencies",
+            "--kill-on-invalid-dep", "it ends a dependent of a failed job instead of leaving it pending forever",
+            "--parsable", "Drover reads the job id from sbatch --parsable");
+
     private SbatchDirectives() {}
 
     /**
@@ -29,7 +60,8 @@ public final class SbatchDirectives {
      * @param stdout the --output filename pattern ({@link #filenamePattern}; may hold %a for arrays)
      * @param stderr the --error filename pattern
      * @param array the --array value, or null
-     * @param skip option names a site rejects (e.g. {@code --qos}); those lines are left out
+     * @param skip option names a site rejects (e.g. {@code --qos} or {@code -q}); those lines are
+     *        left out, whichever spelling (long or one-letter) the line uses
      * @param exportEnvironment whether the job inherits the submitting environment (--export=ALL or NONE)
      */
     public static List<String> render(Submission s, String jobName, String stdout, String stderr, String array,
@@ -70,7 +102,8 @@ public final class SbatchDirectives {
         }
         d.add("--comment=" + s.token());
         d.addAll(job.directives());
-        return d.stream().filter(line -> !skip.contains(optionName(line)))
+        Set<String> skipped = skip.stream().map(SbatchDirectives::canonicalOption).collect(Collectors.toSet());
+        return d.stream().filter(line -> !skipped.contains(canonicalOption(line)))
                 .map(line -> "#SBATCH " + line).collect(Collectors.toList());
     }
 
@@ -132,6 +165,29 @@ public final class SbatchDirectives {
             i++;
         }
         return b.toString();
+    }
+
+    /**
+     * The long name of a directive's option: {@code --partition} for {@code --partition=debug},
+     * {@code -p debug}, {@code -pdebug} or {@code -p}; an unknown one-letter option stays as
+     * written ({@code -Z}), a long one is returned as is.
+     */
+    public static String canonicalOption(String line) {
+        String name = optionName(line);
+        if (name.length() >= 2 && name.charAt(0) == '-' && name.charAt(1) != '-') {
+            String letter = name.substring(0, 2);
+            return SHORT_OPTIONS.getOrDefault(letter, letter);
+        }
+        return name;
+    }
+
+    /**
+     * Why Drover cannot leave this option out, if it cannot.
+     *
+     * @param optionName a long or one-letter option name
+     */
+    public static Optional<String> whyRequired(String optionName) {
+        return Optional.ofNullable(PROTECTED.get(canonicalOption(optionName)));
     }
 
     /** {@code --mem} of {@code --mem=4G}, {@code -p} of {@code -p debug}. */
