@@ -153,6 +153,11 @@ class SlurmSchedulerIT {
         assertThat(shell.count("scancel")).isEqualTo(1);
         JobStatus end = awaitEnd(run).get("long");
         assertThat(end.state()).isEqualTo(JobState.CANCELLED);
+        // The wrapper's EXIT trap records the end of a cancelled job too (TERM, then KILL after KillWait=5 s).
+        Path dir = run.runDirectory().attemptDir("long", 1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(dir.resolve(RunDirectory.EXIT_CODE)).exists());
+        assertThat(RunDirectory.readExitCode(dir)).isPresent();
     }
 
     @Test
@@ -164,11 +169,19 @@ class SlurmSchedulerIT {
                 "a\nb", "\"q\"", "it's", "back\\slash", "$HOME", "*", "", "-n");
         List<String> argv = new ArrayList<>(List.of("printf", "%s\\0"));
         argv.addAll(hostile);
+        String hostileValue = "$(touch " + pwned + ") `touch " + pwned + "` '; touch " + pwned + " #\n\"q\" it's"
+                + " back\\slash $HOME * %j %% -n \t\u00e9\u4e2d \n#SBATCH --partition=evil\n";
         SubmittedBundle run = Submitter.submit(Bundle.named("hostile")
-                .add(Job.named("args").command(argv).env("HOSTILE", "$(touch " + pwned + ")")), slurm, root);
-        assertThat(awaitEnd(run).get("args").state()).isEqualTo(JobState.COMPLETED);
+                .add(Job.named("args").command(argv).env("HOSTILE", "$(touch " + pwned + ")"))
+                .add(Job.named("env").command("sh", "-c", "printf %s \"$HOSTILE\" > env-value")
+                        .env("HOSTILE", hostileValue)), slurm, root);
+        Map<String, JobStatus> end = awaitEnd(run);
+        assertThat(end.get("args").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(end.get("env").state()).isEqualTo(JobState.COMPLETED);
         String out = Files.readString(run.runDirectory().attemptDir("args", 1).resolve("stdout"), StandardCharsets.UTF_8);
         assertThat(Arrays.asList(out.split("\0", -1)).subList(0, hostile.size())).containsExactlyElementsOf(hostile);
+        assertThat(Files.readAllBytes(run.runDirectory().attemptDir("env", 1).resolve("env-value")))
+                .as("the env value, byte for byte").isEqualTo(hostileValue.getBytes(StandardCharsets.UTF_8));
         assertThat(pwned).doesNotExist();
     }
 
