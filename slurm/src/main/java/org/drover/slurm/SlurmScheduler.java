@@ -53,7 +53,8 @@ import org.drover.slurm.internal.TransientErrors;
  *   <li>Transient failures ("Socket timed out", "Unable to contact slurm controller") are retried
  *       with exponential backoff and jitter; before a submit is retried, the queue is searched for
  *       the attempt's token (in the job comment), so a retry never duplicates a job.</li>
- *   <li>Cancel: one {@code scancel} for many ids.</li>
+ *   <li>Cancel: one {@code scancel} for many ids, retried on transient errors; only valid job ids
+ *       reach it.</li>
  * </ul>
  *
  * <pre>{@code
@@ -125,31 +126,68 @@ public final class SlurmScheduler implements Scheduler {
 
     @Override
     public String render(Submission s) {
-        checkPath(s.stdoutPath().toString());
-        checkPath(s.stderrPath().toString());
-        return JobScript.wrapped(SbatchDirectives.render(s, s.job().name(), s.stdoutPath().toString(),
-                s.stderrPath().toString(), null, skip, exportEnvironment), s);
+        String stdout = s.stdoutPath().toString();
+        String stderr = s.stderrPath().toString();
+        checkPath(s.job().name(), "stdout", stdout);
+        checkPath(s.job().name(), "stderr", stderr);
+        return JobScript.wrapped(SbatchDirectives.render(s, s.job().name(), SbatchDirectives.filenamePattern(stdout),
+                SbatchDirectives.filenamePattern(stderr), null, skip, exportEnvironment), s);
     }
 
-    /** The script of an array of tasks (a sweep's jobs, indices 0..n-1, same resources and dependencies). */
+    /**
+     * The script of an array of tasks (a sweep's jobs, indices 0..n-1, same resources and dependencies).
+     * An array has one {@code --output} and one {@code --error} pattern for all its tasks: members'
+     * own stdout/stderr paths are honoured when they are the same relative path (each in its own
+     * attempt directory) or the same absolute path; otherwise the array is refused.
+     *
+     * @throws SchedulerException (not transient) if a task's output path cannot be expressed
+     */
     public String renderArray(List<Submission> tasks, int maxRunning) {
         Submission first = tasks.get(0);
         Path runDir = first.attemptDir().getParent().getParent();
         String sweep = first.job().sweep().orElseThrow(() ->
                 new IllegalArgumentException("job '" + first.job().name() + "' is not a sweep member"));
-        String stdout = SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), RunDirectory.STDOUT);
-        String stderr = SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), RunDirectory.STDERR);
-        checkPath(stdout);
+        String stdout = arrayOutput(tasks, runDir, sweep, "stdout", "--output",
+                s -> s.job().stdout(), Submission::stdoutPath, RunDirectory.STDOUT);
+        String stderr = arrayOutput(tasks, runDir, sweep, "stderr", "--error",
+                s -> s.job().stderr(), Submission::stderrPath, RunDirectory.STDERR);
         int last = tasks.size() - 1;
         String range = "0-" + last + (maxRunning > 0 ? "%" + maxRunning : "");
         List<String> header = SbatchDirectives.render(first, sweep, stdout, stderr, range, skip, exportEnvironment);
         return JobScript.wrappedArray(header, tasks, "SLURM_ARRAY_TASK_ID");
     }
 
-    private static void checkPath(String path) {
+    /**
+     * The one filename pattern of an array for stdout or stderr, checked to send every task's
+     * output exactly where its own submission says ({@link Submission#stdoutPath}).
+     */
+    private static String arrayOutput(List<Submission> tasks, Path runDir, String sweep, String field, String option,
+                                      java.util.function.Function<Submission, java.util.Optional<String>> own,
+                                      java.util.function.Function<Submission, Path> resolved, String defaultFile) {
+        Submission first = tasks.get(0);
+        String path = own.apply(first).orElse(defaultFile);
+        String pattern = Path.of(path).isAbsolute() ? SbatchDirectives.filenamePattern(path)
+                : SbatchDirectives.arrayPath(runDir, sweep, first.attempt(), path);
+        for (int i = 0; i < tasks.size(); i++) {
+            Submission t = tasks.get(i);
+            String wanted = resolved.apply(t).toString();
+            checkPath(t.job().name(), field, wanted);
+            String given = SbatchDirectives.expandArrayPattern(pattern, i);
+            if (!given.equals(wanted)) {
+                throw new SchedulerException("sweep '" + sweep + "' cannot be submitted as one array: job '"
+                        + t.job().name() + "' has " + field + " '" + own.apply(t).orElse("(default)")
+                        + "', which is " + wanted + ", but the array's one " + option + " pattern would write it to "
+                        + given + "; give every member of the sweep the same " + field
+                        + " (a path relative to its attempt directory), or submit the sweep without asArray", false);
+            }
+        }
+        return pattern;
+    }
+
+    private static void checkPath(String job, String field, String path) {
         if (!SbatchDirectives.isDirectiveSafe(path)) {
-            throw new SchedulerException("path '" + path + "' cannot be given to sbatch: it holds a blank, quote, "
-                    + "backslash or #; choose a runs root without them", false);
+            throw new SchedulerException(field + " path '" + path + "' of job '" + job + "' cannot be given to sbatch: "
+                    + "it holds a blank, quote, backslash or #; choose a runs root without them", false);
         }
     }
 
@@ -431,7 +469,12 @@ public final class SlurmScheduler implements Scheduler {
 
     /** One {@code scontrol -o show job} (all jobs the controller still holds); the rest stays unknown. */
     private String scontrolFallback(Set<String> bases, Map<String, JobStatus> found) {
-        CommandResult r = shell.run(List.of("scontrol", "--oneliner", "show", "job"), commandTimeout);
+        CommandResult r;
+        try {
+            r = shell.run(List.of("scontrol", "--oneliner", "show", "job"), commandTimeout);
+        } catch (RuntimeException e) {   // e.g. cannot start the command: a status query never throws
+            return "scontrol could not run: " + e.getMessage();
+        }
         if (!r.ok()) {
             return "scontrol failed: " + r.message();
         }
@@ -514,16 +557,52 @@ public final class SlurmScheduler implements Scheduler {
 
     // ---- cancel ----
 
+    /**
+     * One {@code scancel} per 1,000 ids. Ids SLURM does not know (any more) are ignored; a chunk
+     * that fails on a transient error is tried again with the submit backoff
+     * ({@link Builder#submitRetries}); a failure that remains is logged, not thrown.
+     *
+     * @throws IllegalArgumentException if an id is not a SLURM job id ({@code 123}, {@code 123_4},
+     *         {@code 123+0}); then nothing is cancelled, and nothing that is not an id reaches scancel
+     */
     @Override
     public void cancel(Collection<String> ids) {
         List<String> list = new ArrayList<>(ids);
+        List<String> invalid = list.stream().filter(id -> id == null || !SlurmIds.isId(id))
+                .collect(java.util.stream.Collectors.toList());
+        if (!invalid.isEmpty()) {
+            throw new IllegalArgumentException("cannot cancel " + invalid.stream().limit(5)
+                    .map(id -> id == null ? "null" : "'" + id + "'").collect(java.util.stream.Collectors.joining(", "))
+                    + (invalid.size() > 5 ? " and " + (invalid.size() - 5) + " more" : "")
+                    + ": not a SLURM job id (123, 123_4 or 123+0); nothing was cancelled");
+        }
         for (int from = 0; from < list.size(); from += 1_000) {
-            List<String> chunk = list.subList(from, Math.min(list.size(), from + 1_000));
-            List<String> cmd = new ArrayList<>(List.of("scancel"));
-            cmd.addAll(chunk);
+            scancel(list.subList(from, Math.min(list.size(), from + 1_000)));
+        }
+    }
+
+    /** One scancel of valid ids, tried again on transient errors. */
+    private void scancel(List<String> chunk) {
+        List<String> cmd = new ArrayList<>(List.of("scancel"));
+        cmd.addAll(chunk);
+        for (int attempt = 1; attempt <= submitAttempts; attempt++) {
             CommandResult r = shell.run(cmd, commandTimeout);
-            if (!r.ok()) {
-                LOG.warning(() -> "scancel of " + chunk.size() + " jobs: " + r.message());
+            if (r.ok()) {
+                return;
+            }
+            boolean transientFailure = r.exitCode() == null || TransientErrors.isTransient(r.message());
+            if (!transientFailure || attempt == submitAttempts) {
+                int attempts = attempt;
+                LOG.warning(() -> "scancel of " + chunk.size() + " jobs failed (attempt " + attempts + "): "
+                        + r.message());
+                return;
+            }
+            try {
+                pause(attempt);
+            } catch (SchedulerException e) {   // interrupted: stop trying, keep the interrupt
+                LOG.warning(() -> "scancel of " + chunk.size() + " jobs not retried: " + e.getMessage()
+                        + "; last failure: " + r.message());
+                return;
             }
         }
     }
@@ -579,11 +658,27 @@ public final class SlurmScheduler implements Scheduler {
             return this;
         }
 
-        /** A directive the site rejects, by option name (e.g. {@code --qos}, {@code --exclusive}): never rendered. */
+        /**
+         * A directive the site rejects, by option name (e.g. {@code --qos}, {@code --exclusive}): never
+         * rendered, whether a line spells it long or short ({@code --partition} also drops
+         * {@code -p debug}, and {@code -p} also drops {@code --partition=debug}).
+         *
+         * @throws IllegalArgumentException if the name is not an option name ({@code --qos}, {@code -q}),
+         *         or names an option Drover relies on: {@code --job-name}, {@code --output},
+         *         {@code --error}, {@code --array}, {@code --comment}, {@code --dependency},
+         *         {@code --kill-on-invalid-dep}, {@code --parsable} (or their one-letter forms)
+         */
         public Builder skipDirective(String optionName) {
-            if (optionName == null || !optionName.matches("--?[A-Za-z][A-Za-z0-9-]*")) {
-                throw new IllegalArgumentException("skipDirective '" + optionName + "' is not an option name like --qos");
+            if (optionName == null || !optionName.matches("--[A-Za-z][A-Za-z0-9-]*|-[A-Za-z]")) {
+                throw new IllegalArgumentException("skipDirective '" + optionName
+                        + "' is not an option name like --qos or -q");
             }
+            SbatchDirectives.whyRequired(optionName).ifPresent(why -> {
+                String canonical = SbatchDirectives.canonicalOption(optionName);
+                throw new IllegalArgumentException("skipDirective '" + optionName + "' cannot be honoured: "
+                        + (canonical.equals(optionName) ? "" : optionName + " is " + canonical + ", and ")
+                        + "Drover needs " + canonical + " (" + why + ")");
+            });
             skip.add(optionName);
             return this;
         }
@@ -603,7 +698,10 @@ public final class SlurmScheduler implements Scheduler {
             return this;
         }
 
-        /** Attempts of one sbatch on transient errors, and the backoff between them (doubling, jittered). */
+        /**
+         * Attempts of one sbatch (and of one scancel) on transient errors, and the backoff between
+         * them (doubling, jittered).
+         */
         public Builder submitRetries(int attempts, Duration firstBackoff, Duration maxBackoffDelay) {
             if (attempts < 1) {
                 throw new IllegalArgumentException("submit attempts must be at least 1, got " + attempts);

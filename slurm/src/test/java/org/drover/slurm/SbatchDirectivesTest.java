@@ -194,6 +194,37 @@ class SbatchDirectivesTest {
         assertThat(SbatchDirectives.isDirectiveSafe("/runs/#1")).isFalse();
         assertThat(SbatchDirectives.isDirectiveSafe("/runs/a\\b")).isFalse();
         assertThat(SbatchDirectives.isDirectiveSafe("/runs/a\tb")).isFalse();
+        // sbatch expands %j, %x ... in --output/--error: a % is written as %% instead of refused
+        assertThat(SbatchDirectives.isDirectiveSafe("/tmp/p50%jx/stdout")).isTrue();
+        assertThat(SbatchDirectives.filenamePattern("/tmp/p50%jx/stdout")).isEqualTo("/tmp/p50%%jx/stdout");
+        assertThat(SbatchDirectives.filenamePattern("/runs/100%/%%a")).isEqualTo("/runs/100%%/%%%%a");
+        assertThat(SbatchDirectives.arrayPath(Path.of("/runs/50%x"), "task", 2, "stdout"))
+                .isEqualTo("/runs/50%%x/task_%a/2/stdout");
+        assertThat(SbatchDirectives.expandArrayPattern("/runs/50%%x/task_%a/2/stdout", 7))
+                .isEqualTo("/runs/50%x/task_7/2/stdout");
+        assertThatThrownBy(() -> SbatchDirectives.expandArrayPattern("/runs/%j", 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aPercentInTheOutputPathsIsEscapedSoSbatchWritesThatVeryPath() {
+        Submission s = new Submission(Job.named("j").command("true"), "b", Path.of("/tmp/p50%jx/b/j/1"), 1, List.of(),
+                TOKEN);
+        String script = SLURM.render(s);
+        assertThat(script).contains("#SBATCH --output=/tmp/p50%%jx/b/j/1/stdout\n",
+                "#SBATCH --error=/tmp/p50%%jx/b/j/1/stderr\n",
+                "#SBATCH --chdir=/tmp/p50%jx/b/j/1\n");   // sbatch does not expand --chdir
+        Submission own = new Submission(Job.named("j").command("true").stdout("/logs/%x.out").stderr("e%j.txt"), "b",
+                Path.of("/runs/b/j/1"), 1, List.of(), TOKEN);
+        assertThat(SLURM.render(own)).contains("#SBATCH --output=/logs/%%x.out\n",
+                "#SBATCH --error=/runs/b/j/1/e%%j.txt\n");
+    }
+
+    @Test
+    void aPercentInAnArraysRunDirectoryIsEscapedAndItsTaskPlaceholderKept() {
+        String script = SLURM.renderArray(arrayTasks(Path.of("/tmp/p50%jx/b"), Job.named("task").command("true")), 0);
+        assertThat(script).contains("#SBATCH --output=/tmp/p50%%jx/b/task_%a/1/stdout\n",
+                "#SBATCH --error=/tmp/p50%%jx/b/task_%a/1/stderr\n");
     }
 
     // ---- the whole script
@@ -256,8 +287,59 @@ class SbatchDirectivesTest {
         assertThat(script).doesNotContain("--qos", "--exclusive").contains("#SBATCH --partition=gpu\n");
     }
 
+    @ParameterizedTest
+    @CsvSource({
+            "-p, --partition, --partition=gpu",
+            "-A, --account, --account=proj42",
+            "-q, --qos, --qos=high",
+            "-C, --constraint, --constraint=intel&ib",
+            "-t, --time, --time=2-00:00:00",
+            "-c, --cpus-per-task, --cpus-per-task=4",
+            "-N, --nodes, --nodes=2",
+            "-n, --ntasks, --ntasks=8",
+    })
+    void theSkipListMatchesTheLongAndTheShortSpellingOfAnOption(String shortName, String longName, String rendered) {
+        String letter = shortName.substring(1);
+        Job job = everything().directive(shortName + " raw1").directive(shortName + "raw2")
+                .directive(longName + "=raw3");
+        for (String skipped : List.of(shortName, longName)) {
+            String script = SlurmScheduler.builder().user("root").skipDirective(skipped).build()
+                    .render(submission(job, MIXED));
+            assertThat(script).as("skip %s", skipped).doesNotContain("#SBATCH " + rendered + "\n",
+                    "#SBATCH " + shortName + " raw1", "#SBATCH " + shortName + "raw2", "#SBATCH " + longName + "=raw3")
+                    .contains("#SBATCH --job-name=train\n", "#SBATCH --comment=" + TOKEN + "\n",
+                            "#SBATCH --mail-type=END\n");
+            assertThat(script.lines().filter(l -> l.startsWith("#SBATCH -" + letter) || l.startsWith("#SBATCH " + longName)))
+                    .as("skip %s", skipped).isEmpty();
+        }
+    }
+
+    @Test
+    void theShortSpellingOfAnOption() {
+        assertThat(SbatchDirectives.canonicalOption("-p debug")).isEqualTo("--partition");
+        assertThat(SbatchDirectives.canonicalOption("-N2")).isEqualTo("--nodes");
+        assertThat(SbatchDirectives.canonicalOption("--partition=debug")).isEqualTo("--partition");
+        assertThat(SbatchDirectives.canonicalOption("-Z 3")).isEqualTo("-Z");
+        assertThat(SbatchDirectives.canonicalOption("--mail-type=END")).isEqualTo("--mail-type");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "--comment, --comment", "--job-name, --job-name", "-J, --job-name", "--output, --output",
+            "-o, --output", "--error, --error", "-e, --error", "--array, --array", "-a, --array",
+            "--dependency, --dependency", "-d, --dependency", "--kill-on-invalid-dep, --kill-on-invalid-dep",
+            "--parsable, --parsable",
+    })
+    void anOptionDroverReliesOnCannotBeSkipped(String name, String canonical) {
+        assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective(name))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + name + "'").hasMessageContaining("Drover needs " + canonical);
+    }
+
     @Test
     void aSkipDirectiveMustBeAnOptionName() {
+        assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective("-pdebug"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective("--qos=high"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SlurmScheduler.builder().skipDirective("qos"))
@@ -281,6 +363,45 @@ class SbatchDirectivesTest {
                 "#SBATCH --mem=16G", "#SBATCH --comment=" + TOKEN);
         assertThat(SLURM.renderArray(tasks, 0)).contains("#SBATCH --array=0-2\n");
         assertThat(script).contains("SLURM_ARRAY_TASK_ID");
+    }
+
+    private static List<Submission> arrayTasks(Path runDir, Job template) {
+        List<Submission> tasks = new ArrayList<>();
+        for (Job j : Sweep.of(template).param("x", 1, 2, 3).jobs()) {
+            tasks.add(new Submission(j, "b", runDir.resolve(j.name()).resolve("1"), 1, List.of(), TOKEN));
+        }
+        return tasks;
+    }
+
+    @Test
+    void anArrayHonoursItsMembersOwnOutputPathsWhenOnePatternExpressesThem() {
+        String relative = SLURM.renderArray(arrayTasks(Path.of("/runs/b"),
+                Job.named("task").command("true").stdout("logs/out.txt").stderr("logs/err.txt")), 0);
+        assertThat(relative).contains("#SBATCH --output=/runs/b/task_%a/1/logs/out.txt\n",
+                "#SBATCH --error=/runs/b/task_%a/1/logs/err.txt\n");
+
+        String absolute = SLURM.renderArray(arrayTasks(Path.of("/runs/b"),
+                Job.named("task").command("true").stdout("/logs/all.out")), 0);
+        assertThat(absolute).contains("#SBATCH --output=/logs/all.out\n", "#SBATCH --error=/runs/b/task_%a/1/stderr\n");
+    }
+
+    @Test
+    void anArrayWhoseMembersHaveDifferentOutputPathsIsRefusedNamingTheJobAndField() {
+        List<Submission> stdout = arrayTasks(Path.of("/runs/b"), Job.named("task").command("true").stdout("out-{x}.log"));
+        assertThatThrownBy(() -> SLURM.renderArray(stdout, 0)).isInstanceOfSatisfying(SchedulerException.class, e -> {
+            assertThat(e.isTransient()).isFalse();
+            assertThat(e.getMessage()).contains("sweep 'task'", "job 'task_1'", "stdout 'out-2.log'", "--output");
+        });
+        List<Submission> stderr = arrayTasks(Path.of("/runs/b"), Job.named("task").command("true").stderr("/e/{x}"));
+        assertThatThrownBy(() -> SLURM.renderArray(stderr, 0)).isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("job 'task_1'").hasMessageContaining("stderr '/e/2'").hasMessageContaining("--error");
+    }
+
+    @Test
+    void anArraysStderrPathSbatchCannotTakeIsRefused() {
+        List<Submission> tasks = arrayTasks(Path.of("/runs/b"), Job.named("task").command("true").stderr("my err.txt"));
+        assertThatThrownBy(() -> SLURM.renderArray(tasks, 0)).isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("stderr path '/runs/b/task_0/1/my err.txt'");
     }
 
     @Test

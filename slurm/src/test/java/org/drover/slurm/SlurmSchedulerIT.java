@@ -153,6 +153,11 @@ class SlurmSchedulerIT {
         assertThat(shell.count("scancel")).isEqualTo(1);
         JobStatus end = awaitEnd(run).get("long");
         assertThat(end.state()).isEqualTo(JobState.CANCELLED);
+        // The wrapper's EXIT trap records the end of a cancelled job too (TERM, then KILL after KillWait=5 s).
+        Path dir = run.runDirectory().attemptDir("long", 1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(dir.resolve(RunDirectory.EXIT_CODE)).exists());
+        assertThat(RunDirectory.readExitCode(dir)).isPresent();
     }
 
     @Test
@@ -164,11 +169,19 @@ class SlurmSchedulerIT {
                 "a\nb", "\"q\"", "it's", "back\\slash", "$HOME", "*", "", "-n");
         List<String> argv = new ArrayList<>(List.of("printf", "%s\\0"));
         argv.addAll(hostile);
+        String hostileValue = "$(touch " + pwned + ") `touch " + pwned + "` '; touch " + pwned + " #\n\"q\" it's"
+                + " back\\slash $HOME * %j %% -n \t\u00e9\u4e2d \n#SBATCH --partition=evil\n";
         SubmittedBundle run = Submitter.submit(Bundle.named("hostile")
-                .add(Job.named("args").command(argv).env("HOSTILE", "$(touch " + pwned + ")")), slurm, root);
-        assertThat(awaitEnd(run).get("args").state()).isEqualTo(JobState.COMPLETED);
+                .add(Job.named("args").command(argv).env("HOSTILE", "$(touch " + pwned + ")"))
+                .add(Job.named("env").command("sh", "-c", "printf %s \"$HOSTILE\" > env-value")
+                        .env("HOSTILE", hostileValue)), slurm, root);
+        Map<String, JobStatus> end = awaitEnd(run);
+        assertThat(end.get("args").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(end.get("env").state()).isEqualTo(JobState.COMPLETED);
         String out = Files.readString(run.runDirectory().attemptDir("args", 1).resolve("stdout"), StandardCharsets.UTF_8);
         assertThat(Arrays.asList(out.split("\0", -1)).subList(0, hostile.size())).containsExactlyElementsOf(hostile);
+        assertThat(Files.readAllBytes(run.runDirectory().attemptDir("env", 1).resolve("env-value")))
+                .as("the env value, byte for byte").isEqualTo(hostileValue.getBytes(StandardCharsets.UTF_8));
         assertThat(pwned).doesNotExist();
     }
 
@@ -193,6 +206,30 @@ class SlurmSchedulerIT {
             JobStatus s = statuses.get(run.id("p" + i));
             assertThat(s.state()).isEqualTo(i % 2 == 0 ? JobState.COMPLETED : JobState.FAILED);
             assertThat(s.exitCode()).isEqualTo(i % 2 == 0 ? 0 : 1);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aPercentInTheRunsRootIsWrittenLiterallyAndArrayMembersKeepTheirOwnOutputFile() throws IOException {
+        // sbatch would make %j the job id, %x the job name and %a the task index, were they not escaped.
+        Path root = SlurmTestbed.runsRoot("p50%jx%a%%");
+        Bundle b = Bundle.named("percent")
+                .add(Job.named("plain").command("sh", "-c", "echo out; echo err >&2"))
+                .add(Sweep.of(Job.named("task").command("sh", "-c", "echo task {x}").stdout("own.out"))
+                        .param("x", 0, 1).asArray());
+        SubmittedBundle run = Submitter.submit(b, slurm, root);
+        Map<String, JobStatus> end = awaitEnd(run);
+
+        assertThat(end.values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        assertThat(run.runDirectory().path().toString()).contains("p50%jx%a%%");
+        Path plain = run.runDirectory().attemptDir("plain", 1);
+        assertThat(plain.resolve(RunDirectory.STDOUT)).hasContent("out");
+        assertThat(plain.resolve(RunDirectory.STDERR)).hasContent("err");
+        for (int i = 0; i < 2; i++) {
+            Path task = run.runDirectory().attemptDir("task_" + i, 1);
+            assertThat(task.resolve("own.out")).hasContent("task " + i);
+            assertThat(task.resolve(RunDirectory.STDOUT)).doesNotExist();
         }
     }
 

@@ -526,6 +526,52 @@ class SlurmSchedulerTest {
         }
 
         @Test
+        void anScontrolThatCannotRunGivesUnknownInsteadOfThrowing() {
+            shell.ok("squeue", "");
+            shell.fixture("sacct", "sacct_accounting-storage-none");
+            Shell failing = new Shell() {
+                @Override
+                public CommandResult run(List<String> command, Duration timeout) {
+                    if (command.get(0).equals("scontrol")) {
+                        throw new IllegalStateException("cannot start scontrol: No such file or directory");
+                    }
+                    return shell.run(command, timeout);
+                }
+
+                @Override
+                public void writeFile(Path file, byte[] content) {
+                    shell.writeFile(file, content);
+                }
+
+                @Override
+                public Optional<byte[]> readFile(Path file) {
+                    return shell.readFile(file);
+                }
+
+                @Override
+                public void createDirectories(Path dir) {
+                    shell.createDirectories(dir);
+                }
+
+                @Override
+                public String describe() {
+                    return "failing scontrol";
+                }
+            };
+            SlurmScheduler s = SlurmScheduler.builder().shell(failing).user("root")
+                    .submitRetries(3, Duration.ZERO, Duration.ZERO).timeZone(ZoneOffset.UTC).build();
+
+            Map<String, JobStatus> st = s.status(List.of("36", "26_4"));
+
+            assertThat(st).containsOnlyKeys("36", "26_4");
+            assertThat(st.values()).allSatisfy(j -> {
+                assertThat(j.state()).isEqualTo(JobState.UNKNOWN);
+                assertThat(j.reason()).contains("scontrol could not run").contains("No such file or directory");
+            });
+            assertThat(shell.programs()).containsExactly("squeue", "sacct");
+        }
+
+        @Test
         void scontrolRecordIds() {
             assertThat(SlurmScheduler.scontrolIds(SlurmScheduler.scontrolFields(
                     "JobId=30 ArrayJobId=26 ArrayTaskId=5 ArrayTaskThrottle=2 JobName=a JobState=RUNNING")))
@@ -649,7 +695,46 @@ class SlurmSchedulerTest {
     void aFailedScancelIsLoggedNotThrown() {
         shell.fixture("scancel", "scancel_slurmctld-unreachable");   // rc 8
         slurm.cancel(List.of("999999"));
+        // transient: tried as often as a submit (3 attempts here), then logged
+        assertThat(shell.count("scancel")).isEqualTo(3);
+    }
+
+    @Test
+    void aScancelThatFailsOnATransientErrorIsTriedAgain() {
+        shell.fixture("scancel", "scancel_slurmctld-unreachable").on("scancel", null, "", "").ok("scancel", "");
+        List<String> ids = List.of("101", "102_3", "103+0");
+
+        slurm.cancel(ids);
+
+        assertThat(shell.calls("scancel")).hasSize(3)
+                .allSatisfy(c -> assertThat(c).containsExactly("scancel", "101", "102_3", "103+0"));
+    }
+
+    @Test
+    void aScancelThatFailsForGoodIsNotTriedAgain() {
+        shell.on("scancel", 1, "", "scancel: error: Kill job error on job id 101: Access/permission denied\n");
+        slurm.cancel(List.of("101"));
         assertThat(shell.count("scancel")).isEqualTo(1);
+    }
+
+    @Test
+    void unknownIdsAreNotAFailure() {
+        shell.fixture("scancel", "scancel_unknown-id-verbose");   // rc 0
+        slurm.cancel(List.of("999999"));
+        assertThat(shell.count("scancel")).isEqualTo(1);
+    }
+
+    @Test
+    void somethingThatIsNotAJobIdNeverReachesScancel() {
+        shell.ok("scancel", "");
+        for (String bad : List.of("--user=root", "-u", "123;rm", "abc", "12.batch", "123_[1-3]", "")) {
+            assertThatThrownBy(() -> slurm.cancel(List.of("101", bad))).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + bad + "'").hasMessageContaining("nothing was cancelled");
+        }
+        assertThatThrownBy(() -> slurm.cancel(java.util.Arrays.asList("101", null)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
+        assertThat(shell.calls()).isEmpty();
     }
 
     @Test
