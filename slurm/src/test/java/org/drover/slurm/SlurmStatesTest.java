@@ -61,10 +61,12 @@ class SlurmStatesTest {
     }
 
     @Test
-    void everyDroverStateButUnknownAndLostIsReachable() {
+    void everyDroverStateButUnknownNotFoundAndLostIsReachable() {
+        // UNKNOWN and NOT_FOUND come from how queries went, not from a state word; LOST is the manager's.
         EnumSet<JobState> reached = EnumSet.noneOf(JobState.class);
         reached.addAll(TABLE.values());
-        assertThat(EnumSet.complementOf(reached)).containsExactlyInAnyOrder(JobState.UNKNOWN, JobState.LOST);
+        assertThat(EnumSet.complementOf(reached))
+                .containsExactlyInAnyOrder(JobState.UNKNOWN, JobState.NOT_FOUND, JobState.LOST);
     }
 
     @Test
