@@ -32,9 +32,10 @@ public interface RunStore extends AutoCloseable {
 
     /**
      * A JSON file written atomically (temporary file, fsync, rename); the version before is kept as
-     * {@code <file>.prev}. The first load or save locks {@code <file>.lock} until {@link #close()}
-     * (or the process ends): a second manager on the same file, in this process or another, gets a
-     * {@link RunStoreException} instead of overwriting the first one's record.
+     * {@code <file>.prev}. The first save locks {@code <file>.lock} until {@link #close()} (or the
+     * process ends): a second manager on the same file, in this process or another, gets a
+     * {@link RunStoreException} instead of overwriting the first one's record. Loading, to look at
+     * a run, needs no lock.
      */
     static RunStore json(Path file) {
         return new JsonRunStore(file);

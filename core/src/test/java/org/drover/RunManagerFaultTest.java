@@ -221,6 +221,7 @@ class RunManagerFaultTest {
 
         assertThatThrownBy(() -> manager(b, s).store(file).build().step())
                 .isInstanceOf(RunStoreException.class).hasMessageContaining("in use by another run manager");
+        assertThat(RunStore.json(file).load()).isPresent();   // looking at a running store needs no lock
 
         first.close();
         RunManager second = manager(b, s).store(file).build();

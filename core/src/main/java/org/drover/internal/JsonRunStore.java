@@ -61,7 +61,10 @@ public final class JsonRunStore implements RunStore {
         }
     }
 
-    /** Takes the store's lock on first use; a store another manager holds is an error, not a race. */
+    /**
+     * Takes the store's lock before the first save (reading needs none: saves are atomic renames);
+     * a store another manager writes is an error, not a race.
+     */
     private synchronized void lock() {
         if (lock != null) {
             return;
@@ -105,7 +108,6 @@ public final class JsonRunStore implements RunStore {
 
     @Override
     public Optional<RunRecord> load() {
-        lock();
         if (!Files.exists(file)) {
             if (Files.exists(previousFile())) {
                 throw new RunStoreException("run store " + file + " is missing but its previous version "

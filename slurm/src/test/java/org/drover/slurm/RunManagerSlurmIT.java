@@ -201,6 +201,47 @@ class RunManagerSlurmIT {
     }
 
     @Test
+    void anSbatchThatFailsAfterTheJobWasCreatedNeverLeadsToASecondJob() throws IOException {
+        // sbatch creates the job, then reports a timeout (twice); squeue fails its first 6 calls, so
+        // for a while nobody can tell whether the jobs exist: the manager must wait, not resubmit.
+        Path shims = SlurmTestbed.runsRoot("unsure").resolve(unique("bin"));
+        Files.createDirectories(shims);
+        String realSbatch = run("bash", "-c", "command -v sbatch").stdout().trim();
+        String realSqueue = run("bash", "-c", "command -v squeue").stdout().trim();
+        shim(shims, "sbatch", "if (( n <= 2 )); then " + realSbatch + " \"$@\" >/dev/null; "
+                + "echo 'sbatch: error: Batch job submission failed: Socket timed out on send/recv operation' >&2; exit 1; fi\n"
+                + "exec " + realSbatch + " \"$@\"\n");
+        shim(shims, "squeue", "if (( n <= 6 )); then "
+                + "echo 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)' >&2; exit 1; fi\n"
+                + "exec " + realSqueue + " \"$@\"\n");
+        String name = unique("unsure");
+        Bundle b = Bundle.named(name);
+        for (int i = 0; i < 3; i++) {
+            b.add(Job.named(name + "_" + i).command("sleep", "2"));
+        }
+        LocalShell shimmed = LocalShell.withEnvironment(Map.of("PATH", shims + ":" + System.getenv("PATH")));
+        try (SlurmScheduler slurm = SlurmScheduler.builder().shell(shimmed)
+                .submitRetries(2, Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
+            RunManager m = manager(b, slurm, "unsure").start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            assertThat(end.rows()).allSatisfy(r -> assertThat(r.attempt()).isEqualTo(1));
+            assertThat(Integer.parseInt(Files.readString(shims.resolve("sbatch.count")).trim())).isEqualTo(3);
+            assertSubmittedExactlyAsRecorded(m.record());
+        }
+    }
+
+    /** A command on {@code dir} that counts its calls in {@code <name>.count} ($n) and then runs {@code body}. */
+    private static void shim(Path dir, String name, String body) throws IOException {
+        Path counter = dir.resolve(name + ".count");
+        Path file = dir.resolve(name);
+        Files.writeString(file, "#!/bin/bash\n"
+                + "n=$(( $(cat " + counter + " 2>/dev/null || echo 0) + 1 )); echo $n > " + counter + "\n" + body);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @Test
     void aManagerKilledWithSigkillIsRestartedAndReattaches() throws Exception {
         String name = unique("kill");
         Path root = SlurmTestbed.runsRoot("kill");

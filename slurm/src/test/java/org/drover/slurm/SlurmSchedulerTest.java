@@ -202,6 +202,16 @@ class SlurmSchedulerTest {
         }
 
         @Test
+        void tokensAreReadFromRecordedSqueueAndSacctOutputs() {
+            String live = SlurmOutputParserTest.fixture("squeue-token-format_comments.txt");
+            String accounting = SlurmOutputParserTest.fixture("sacct-token-format_comments-stored.txt");
+            assertThat(SlurmScheduler.idWithComment(live, "drvfixture0123456789")).hasValue("164");
+            assertThat(SlurmScheduler.idWithComment(accounting, "drvfixture0123456789")).hasValue("164");
+            assertThat(SlurmScheduler.idWithComment(accounting, "drvother")).isEmpty();
+            assertThat(SlurmScheduler.idWithComment("", "drvfixture0123456789")).isEmpty();
+        }
+
+        @Test
         void aSubmissionThatEndedLongAgoIsFoundInAccounting() {
             shell.on("sbatch", 1, "", SOCKET_TIMEOUT).ok("sbatch", "999\n");
             shell.ok("squeue", "77|drvother\n");
