@@ -201,7 +201,7 @@ class SlurmSchedulerIT {
 
         assertThat(shell.count("squeue")).isEqualTo(1);
         assertThat(shell.count("sacct")).isLessThanOrEqualTo(1);
-        assertThat(statuses.get("999999").state()).isEqualTo(JobState.UNKNOWN);
+        assertThat(statuses.get("999999").state()).isEqualTo(JobState.NOT_FOUND);   // both answered, neither knows it
         for (int i = 0; i < 10; i++) {
             JobStatus s = statuses.get(run.id("p" + i));
             assertThat(s.state()).isEqualTo(i % 2 == 0 ? JobState.COMPLETED : JobState.FAILED);
