@@ -173,15 +173,16 @@ public final class RunManager implements AutoCloseable {
                 return true;
             }
             Instant now = Instant.now();
+            resolveUnrecorded(now);
+            poll(now);
+            recheckDone(now);
+            // After the poll, so that an attempt seen ending now with no backoff is resubmitted now.
             while (!retrying.isEmpty() && !retrying.peek().retryAt.isAfter(now)) {
                 Task t = retrying.poll();
                 t.retryAt = null;
                 t.state = TaskState.WAITING;
                 enqueue(t);
             }
-            resolveUnrecorded(now);
-            poll(now);
-            recheckDone(now);
             submitReady(now);
             if (dirty) {
                 save();

@@ -126,6 +126,21 @@ class RunManagerFaultTest {
     }
 
     @Test
+    void aRetryWithoutBackoffIsSubmittedInTheStepThatSeesTheCrash() {
+        InMemoryScheduler s = new InMemoryScheduler(4, 1).script("a", JobState.NODE_FAIL);
+        RunManager m = manager(Bundle.named("latency").add(Job.named("a").command("true")), s).build();
+        m.step();                                   // submitted
+        m.step();                                   // running
+        while (m.record().tasks().get(0).attempts().get(0).state() != JobState.NODE_FAIL) {
+            assertThat(s.submitCount("a")).isEqualTo(1);
+            m.step();
+        }
+        // the step that saw attempt 1 end has already submitted attempt 2: crash-to-resubmit is one poll
+        assertThat(s.submitCount("a")).isEqualTo(2);
+        assertThat(m.record().tasks().get(0).attempts()).hasSize(2);
+    }
+
+    @Test
     void aLostAttemptIsCancelledBeforeItsRetry() {
         InMemoryScheduler s = new InMemoryScheduler(4, 1000);
         RunManager m = manager(Bundle.named("lost").add(Job.named("a").command("true")), s).lostAfter(Duration.ZERO).build();
