@@ -185,6 +185,52 @@ class RunManagerTest {
     }
 
     @Test
+    void anExternalCancelIsRetriedWhenThePolicySaysSo() {
+        InMemoryScheduler s = new InMemoryScheduler(4, 3);
+        Bundle b = Bundle.named("ext").add(Job.named("a").command("true")).add(Job.named("b").command("true").dependsOn("a"));
+        RetryPolicy policy = RetryPolicy.builder().withBackoff(Duration.ZERO, Duration.ZERO).retryOn(JobState.CANCELLED).build();
+        RunManager m = manager(b, s).retry(policy).build();
+        m.step();
+        s.cancelFromOutside(m.record().tasks().get(0).lastAttempt().jobId());
+        RunReport end = drive(m);
+        assertThat(end.isSuccess()).as(end.toString()).isTrue();
+        assertThat(m.record().tasks().get(0).attempts()).extracting(AttemptRecord::state)
+                .containsExactly(JobState.CANCELLED, JobState.COMPLETED);
+        assertThat(s.submitCount("b")).isEqualTo(1);
+    }
+
+    @Test
+    void listenersHearEverySubmissionChangeAndEndInOrder() {
+        InMemoryScheduler s = new InMemoryScheduler(4, 1).script("a", JobState.NODE_FAIL);
+        List<String> heard = new ArrayList<>();
+        RunListener listener = new RunListener() {
+            @Override
+            public void submitted(TaskEvent e) {
+                heard.add("submitted " + e.task() + " #" + e.attempt());
+            }
+
+            @Override
+            public void stateChanged(TaskEvent e) {
+                heard.add(e.task() + " #" + e.attempt() + " " + e.jobState());
+            }
+
+            @Override
+            public void retried(TaskEvent e) {
+                heard.add("retried " + e.task());
+            }
+
+            @Override
+            public void finished(TaskEvent e) {
+                heard.add("finished " + e.task() + " " + e.taskState());
+            }
+        };
+        drive(manager(Bundle.named("events").add(Job.named("a").command("true")), s).listener(listener).build());
+        assertThat(heard).containsExactly(
+                "submitted a #1", "a #1 RUNNING", "a #1 NODE_FAIL", "retried a",
+                "submitted a #2", "a #2 RUNNING", "a #2 COMPLETED", "finished a COMPLETED");
+    }
+
+    @Test
     void skipsTasksAlreadyDoneAndFailsOnesThatExitZeroWithoutTheirResult() throws IOException {
         Path results = Files.createDirectories(tmp.resolve("results"));
         Files.writeString(results.resolve("done.txt"), "x");

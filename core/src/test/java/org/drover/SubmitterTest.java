@@ -3,7 +3,9 @@ package org.drover;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.drover.testing.InMemoryScheduler;
@@ -49,6 +51,31 @@ class SubmitterTest {
         assertThat(order).hasSize(44).startsWith("a").endsWith("d");
         assertThat(run.ids()).hasSize(44).doesNotContainValue(null);
         assertThat(Submitter.levels(b.plan())).extracting(List::size).containsExactly(1, 42, 1);
+    }
+
+    @Test
+    void aSavedBundleIsLoadedExtendedAndRunAgainOnRealProcesses() throws Exception {
+        Path out = tmp.resolve("out");
+        Bundle first = Bundle.named("again")
+                .add(Job.named("b").command("sh", "-c", "echo b >> " + out).dependsOn("a"))
+                .add(Job.named("a").command("sh", "-c", "echo a >> " + out));
+        Path record;
+        try (LocalScheduler local = LocalScheduler.builder().cpus(2).build()) {
+            SubmittedBundle run = Submitter.submit(first, local, tmp.resolve("runs"));
+            assertThat(run.awaitCompletion(Duration.ofMinutes(1)).values())
+                    .allSatisfy(st -> assertThat(st.state()).isEqualTo(JobState.COMPLETED));
+            record = Bundle.latestRecord(tmp.resolve("runs"), "again").orElseThrow();
+        }
+        // the record of the run, loaded, appended to and run again: the exact spec, plus one job
+        Bundle again = Bundle.load(record);
+        assertThat(again).isEqualTo(first);
+        again.add(Job.named("c").command("sh", "-c", "echo c >> " + out).dependsOn("b"));
+        try (LocalScheduler local = LocalScheduler.builder().cpus(2).build()) {
+            SubmittedBundle run = Submitter.submit(again, local, tmp.resolve("runs"));
+            assertThat(run.awaitCompletion(Duration.ofMinutes(1)).values())
+                    .allSatisfy(st -> assertThat(st.state()).isEqualTo(JobState.COMPLETED));
+        }
+        assertThat(Files.readAllLines(out)).containsExactly("a", "b", "a", "b", "c");
     }
 
     @Test

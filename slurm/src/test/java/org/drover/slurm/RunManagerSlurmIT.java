@@ -150,6 +150,16 @@ class RunManagerSlurmIT {
                 }
             }
             assertSubmittedExactlyAsRecorded(m.record());
+            // and as SLURM itself saw it: no job of a task started before the one before it had ended
+            for (TaskRecord t : m.record().tasks()) {
+                List<String[]> jobs = new ArrayList<>(accounting(t.name()));
+                jobs.removeIf(j -> !j[1].matches("\\d{4}-.*"));            // never started: no Start
+                jobs.sort(java.util.Comparator.comparing((String[] j) -> j[1]));
+                for (int i = 1; i < jobs.size(); i++) {
+                    assertThat(jobs.get(i)[1]).as("%s: start of %s vs end of %s", t.name(), jobs.get(i)[0], jobs.get(i - 1)[0])
+                            .isGreaterThanOrEqualTo(jobs.get(i - 1)[2]);
+                }
+            }
         }
     }
 
@@ -266,6 +276,41 @@ class RunManagerSlurmIT {
         assertSubmittedExactlyAsRecorded(end);
     }
 
+    @Test
+    void aManagerKilledRightAfterSbatchCreatedTheJobFindsItByTokenAfterTheRestart() throws Exception {
+        // The worst moment: sbatch has created the job, the manager dies before it records the id.
+        // An sbatch shim runs the real sbatch, then SIGKILLs its caller (the manager's JVM) on the
+        // second call; the restarted manager must find both jobs of that batch by token.
+        String name = unique("window");
+        Path root = SlurmTestbed.runsRoot("window");
+        Path store = root.resolve(name + ".json");
+        Path shims = Files.createDirectories(root.resolve(name + "-bin"));
+        String realSbatch = run("bash", "-c", "command -v sbatch").stdout().trim();
+        shim(shims, "sbatch", "out=$(" + realSbatch + " \"$@\"); rc=$?\n"
+                + "if (( n == 2 )); then kill -9 $PPID; sleep 10; fi\n"
+                + "printf '%s\\n' \"$out\"; exit $rc\n");
+        Process first = manager(store, root, name, shims + ":" + System.getenv("PATH"));
+        assertThat(first.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(first.exitValue()).isEqualTo(137);   // killed by the shim
+
+        RunRecord atKill = RunStore.json(store).load().orElseThrow();
+        List<AttemptRecord> unrecorded = atKill.tasks().stream().map(TaskRecord::lastAttempt)
+                .filter(a -> a != null && a.jobId() == null).toList();
+        assertThat(unrecorded).as("attempts submitted without a recorded id").isNotEmpty();
+
+        Process second = manager(store, root, name, System.getenv("PATH"));
+        assertThat(second.waitFor(8, TimeUnit.MINUTES)).isTrue();
+        String output = new String(second.getInputStream().readAllBytes());
+        assertThat(second.exitValue()).as(output).isZero();
+
+        RunRecord end = RunStore.json(store).load().orElseThrow();
+        assertThat(end.tasks()).hasSize(4).allSatisfy(t -> {
+            assertThat(t.state()).isEqualTo(TaskState.COMPLETED);
+            assertThat(t.attempts()).hasSize(1);
+        });
+        assertSubmittedExactlyAsRecorded(end);
+    }
+
     private static long submittedAttempts(Path store) {
         try {
             return RunStore.json(store).load().map(r -> r.tasks().stream().filter(t -> t.lastAttempt() != null
@@ -276,10 +321,16 @@ class RunManagerSlurmIT {
     }
 
     private static Process manager(Path store, Path runs, String name) throws IOException {
+        return manager(store, runs, name, System.getenv("PATH"));
+    }
+
+    private static Process manager(Path store, Path runs, String name, String path) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ManagerProcess.class.getName(),
-                store.toString(), runs.toString(), name, "4", "6")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ManagerProcess.class.getName(), store.toString(), runs.toString(), name, "4", "6")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().put("PATH", path);
+        return pb.start();
     }
 
     private static Path testbedScript() {
