@@ -2,7 +2,6 @@ package org.drover;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.drover.internal.AtomicFiles;
 import org.drover.internal.Processes;
@@ -55,6 +56,9 @@ import org.drover.internal.Processes;
 public final class LocalScheduler implements Scheduler {
     /** The reason given to dependents that can never run. */
     public static final String DEPENDENCY_NEVER_SATISFIED = "DependencyNeverSatisfied";
+    /** The exit code recorded for a job whose process could not be started (the shell's "not found"). */
+    public static final int CANNOT_START_EXIT_CODE = 127;
+    private static final Logger LOG = Logger.getLogger(LocalScheduler.class.getName());
 
     private final int totalCpus;
     private final long totalMemory;
@@ -139,6 +143,39 @@ public final class LocalScheduler implements Scheduler {
 
     @Override
     public String submit(Submission s) {
+        checkAndWrite(s);
+        synchronized (lock) {
+            return register(s, null);
+        }
+    }
+
+    /**
+     * Submits the tasks of a sweep, each with its own id and status, at most {@code maxRunning} of
+     * them running at once (0: no limit); there is no id for the whole array.
+     */
+    @Override
+    public SubmittedArray submitArray(List<Submission> tasks, int maxRunning) {
+        if (maxRunning < 0) {
+            throw new IllegalArgumentException("maxRunning must be 0 or more, got " + maxRunning);
+        }
+        for (Submission s : tasks) {
+            checkAndWrite(s);
+        }
+        ArrayGroup group = maxRunning > 0 ? new ArrayGroup(maxRunning) : null;
+        List<String> ids = new ArrayList<>(tasks.size());
+        synchronized (lock) {
+            for (Submission s : tasks) {
+                dependenciesOf(s);   // all or none: check every task before registering the first
+            }
+            for (Submission s : tasks) {
+                ids.add(register(s, group));
+            }
+        }
+        return new SubmittedArray(null, ids);
+    }
+
+    /** Checks that the job can ever fit and writes its script and the directories of its output files. */
+    private void checkAndWrite(Submission s) {
         Job job = s.job();
         Resources r = job.resources();
         int cpus = r.cpus() * r.tasks();
@@ -160,25 +197,48 @@ public final class LocalScheduler implements Scheduler {
             throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + e.getMessage(),
                     false, e);
         }
-        synchronized (lock) {
-            if (closed) {
-                throw new SchedulerException("the local scheduler is closed", false);
-            }
-            List<LocalJob> deps = new ArrayList<>();
-            for (Submission.IdDependency d : s.dependencies()) {
-                LocalJob dep = jobs.get(d.jobId());
-                if (dep == null) {
-                    throw new SchedulerException("job '" + job.name() + "' depends on job id " + d.jobId()
-                            + ", which this local scheduler does not know", false);
+        // A custom stdout/stderr path may name directories that do not exist yet (e.g. "logs/{lr}/out"):
+        // create them here, so that the process can start; a failure is reported now, not at start.
+        for (Path out : List.of(s.stdoutPath(), s.stderrPath())) {
+            Path parent = out.getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                try {
+                    Files.createDirectories(parent);
+                } catch (IOException e) {
+                    throw new SchedulerException("cannot create the directory " + parent + " of the output file of job '"
+                            + job.name() + "': " + e.getMessage(), false, e);
                 }
-                deps.add(dep);
             }
-            LocalJob lj = new LocalJob(Long.toString(nextId.getAndIncrement()), s, cpus, memory, deps);
-            jobs.put(lj.id, lj);
-            pending.add(lj);
-            schedule();
-            return lj.id;
         }
+    }
+
+    /** The jobs this one depends on; under lock. */
+    private List<LocalJob> dependenciesOf(Submission s) {
+        if (closed) {
+            throw new SchedulerException("the local scheduler is closed", false);
+        }
+        List<LocalJob> deps = new ArrayList<>();
+        for (Submission.IdDependency d : s.dependencies()) {
+            LocalJob dep = jobs.get(d.jobId());
+            if (dep == null) {
+                throw new SchedulerException("job '" + s.job().name() + "' depends on job id " + d.jobId()
+                        + ", which this local scheduler does not know", false);
+            }
+            deps.add(dep);
+        }
+        return deps;
+    }
+
+    /** Registers a job whose script is written and schedules; under lock. */
+    private String register(Submission s, ArrayGroup group) {
+        Resources r = s.job().resources();
+        List<LocalJob> deps = dependenciesOf(s);
+        LocalJob lj = new LocalJob(Long.toString(nextId.getAndIncrement()), s, r.cpus() * r.tasks(),
+                r.memory().map(Memory::bytes).orElse(0L), deps, group);
+        jobs.put(lj.id, lj);
+        pending.add(lj);
+        schedule();
+        return lj.id;
     }
 
     @Override
@@ -234,30 +294,39 @@ public final class LocalScheduler implements Scheduler {
 
     // ---- scheduling, all under lock ----
 
+    /**
+     * Cancels what can never run and starts what fits, until neither changes anything: a job that
+     * fails to start ends at once, which can decide its dependents (cancel them, or make an
+     * afternotok one ready), so both passes run again.
+     */
     private void schedule() {
         boolean changed = true;
         while (changed) {
             changed = false;
             for (Iterator<LocalJob> it = pending.iterator(); it.hasNext(); ) {
                 LocalJob j = it.next();
-                Readiness readiness = readiness(j);
-                if (readiness == Readiness.NEVER) {
+                if (readiness(j) == Readiness.NEVER) {
                     it.remove();
                     end(j, JobState.CANCELLED, null, DEPENDENCY_NEVER_SATISFIED);
                     changed = true;   // its own dependents may now be decided
                 }
             }
-        }
-        for (Iterator<LocalJob> it = pending.iterator(); it.hasNext(); ) {
-            LocalJob j = it.next();
-            if (readiness(j) != Readiness.READY) {
-                continue;
+            for (Iterator<LocalJob> it = pending.iterator(); it.hasNext(); ) {
+                LocalJob j = it.next();
+                if (readiness(j) != Readiness.READY) {
+                    continue;
+                }
+                if (j.group != null && j.group.running >= j.group.maxRunning) {
+                    continue;   // its array's limit, not the machine, holds it: it does not hold the line
+                }
+                if (j.cpus > freeCpus || j.memory > freeMemory || j.submission.job().resources().gpus() > freeGpus.cardinality()) {
+                    break;   // first ready job that does not fit holds the line
+                }
+                it.remove();
+                if (!start(j)) {
+                    changed = true;   // ended at once: its dependents may now be decided
+                }
             }
-            if (j.cpus > freeCpus || j.memory > freeMemory || j.submission.job().resources().gpus() > freeGpus.cardinality()) {
-                break;   // first ready job that does not fit holds the line
-            }
-            it.remove();
-            start(j);
         }
     }
 
@@ -276,7 +345,8 @@ public final class LocalScheduler implements Scheduler {
         return r;
     }
 
-    private void start(LocalJob j) {
+    /** Starts the job's process; false if it could not be started (the job then ended FAILED). */
+    private boolean start(LocalJob j) {
         Submission s = j.submission;
         int gpus = s.job().resources().gpus();
         List<Integer> devices = new ArrayList<>();
@@ -300,23 +370,35 @@ public final class LocalScheduler implements Scheduler {
         pb.redirectError(s.stderrPath().toFile());
         try {
             j.process = pb.start();
-        } catch (IOException e) {
-            end(j, JobState.FAILED, 127, "cannot start: " + e.getMessage());
-            return;
+        } catch (IOException | RuntimeException e) {
+            String reason = "cannot start: " + e.getMessage();
+            // As for any ended job, the exit code file says so; stderr says why.
+            writeQuietly(s.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(CANNOT_START_EXIT_CODE));
+            appendQuietly(s.attemptDir().resolve(RunDirectory.STDERR), "drover: " + reason);
+            end(j, JobState.FAILED, CANNOT_START_EXIT_CODE, reason);
+            return false;
         }
         freeCpus -= j.cpus;
         freeMemory -= j.memory;
         devices.forEach(freeGpus::clear);
+        if (j.group != null) {
+            j.group.running++;
+        }
         j.gpus = devices;
         j.started = Instant.now();
         j.state = JobState.RUNNING;
-        writeQuietly(s.attemptDir(), RunDirectory.STARTED,
-                j.started.getEpochSecond() + " " + host + " " + j.process.pid());
+        Process p = j.process;
+        // From here on nothing may throw: the process runs, so submit() must return its id.
+        writeQuietly(s.attemptDir(), RunDirectory.STARTED, j.started.getEpochSecond() + " " + host + " " + p.pid());
         s.job().resources().walltime().ifPresent(limit ->
                 j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
-        Process p = j.process;
         // Never on this thread: the scheduling loop that called start() holds an iterator.
-        p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue()), events);
+        p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue()), events)
+                .exceptionally(e -> {
+                    LOG.log(Level.SEVERE, "local job " + j.id + " could not be ended", e);
+                    return null;
+                });
+        return true;
     }
 
     private void onWalltime(LocalJob j) {
@@ -338,8 +420,17 @@ public final class LocalScheduler implements Scheduler {
     }
 
     private void onExit(LocalJob j, int exitCode) {
-        // Written before the state changes, as before, but outside the lock: only this job's file.
-        writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
+        try {
+            // Written before the state changes, outside the lock: only this job's file. A failure
+            // (the job removed its own directory, a full disk) is logged and must not keep the job
+            // RUNNING with its slots held, hence the finally.
+            writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
+        } finally {
+            ended(j, exitCode);
+        }
+    }
+
+    private void ended(LocalJob j, int exitCode) {
         // No descendants() scan here: by the time onExit runs, the kernel has re-parented any child
         // the job left behind to init, so the scan of every process in /proc (0.5-1 ms a job, under
         // the lock) never found one; it could only hit a stranger that reused the pid.
@@ -350,6 +441,9 @@ public final class LocalScheduler implements Scheduler {
             freeCpus += j.cpus;
             freeMemory += j.memory;
             j.gpus.forEach(freeGpus::set);
+            if (j.group != null) {
+                j.group.running--;
+            }
             JobState state = j.stopping ? j.stopState : exitCode == 0 ? JobState.COMPLETED : JobState.FAILED;
             String reason = j.stopping ? j.stopReason : exitCode == 0 ? "" : "exit code " + exitCode;
             end(j, state, exitCode, reason);
@@ -366,12 +460,37 @@ public final class LocalScheduler implements Scheduler {
         j.ended = Instant.now();
     }
 
-    /** Writes a small file of a local job's run directory: atomic, not synced (a local job lives and dies with this JVM). */
-    private static void writeQuietly(Path dir, String name, String content) {
+    /**
+     * Writes a small record file of a local job's run directory: atomic, not synced (a local job
+     * lives and dies with this JVM). A failure is logged, never thrown: the record follows the
+     * job's state, it must never stop a state change.
+     */
+    private static boolean writeQuietly(Path dir, String name, String content) {
         try {
             AtomicFiles.writeUnsynced(dir.resolve(name), (content + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(name) + ": " + e.getMessage(), e);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write " + dir.resolve(name) + ": " + e);
+            return false;
+        }
+    }
+
+    private static void appendQuietly(Path file, String line) {
+        try {
+            Files.writeString(file, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write " + file + ": " + e);
+        }
+    }
+
+    /** The tasks of one array submitted with a limit on running tasks; guarded by the scheduler's lock. */
+    private static final class ArrayGroup {
+        final int maxRunning;
+        int running;
+
+        ArrayGroup(int maxRunning) {
+            this.maxRunning = maxRunning;
         }
     }
 
@@ -382,6 +501,7 @@ public final class LocalScheduler implements Scheduler {
         final int cpus;
         final long memory;
         final List<LocalJob> deps;
+        final ArrayGroup group;
         JobState state = JobState.PENDING;
         Process process;
         List<Integer> gpus = List.of();
@@ -394,12 +514,13 @@ public final class LocalScheduler implements Scheduler {
         Instant started;
         Instant ended;
 
-        LocalJob(String id, Submission submission, int cpus, long memory, List<LocalJob> deps) {
+        LocalJob(String id, Submission submission, int cpus, long memory, List<LocalJob> deps, ArrayGroup group) {
             this.id = id;
             this.submission = submission;
             this.cpus = cpus;
             this.memory = memory;
             this.deps = deps;
+            this.group = group;
         }
 
         JobStatus status() {
