@@ -389,4 +389,34 @@ class LocalSchedulerTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void hostileSweepValuesReachScriptsAndCommandsUnchangedAndNeverRun() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path pwned = tmp.resolve("pwned");
+        List<String> hostile = List.of("$(touch " + pwned + ")", "`touch " + pwned + "`", "'; touch " + pwned + " #",
+                "\"; touch " + pwned + "; \"", "\"$(touch " + pwned + ")\"", "'$(touch " + pwned + ")'",
+                "a\nb\nEOF\ntouch " + pwned, "it's", "back\\slash\\", "*", "", "{v}", "${HOME}", "-n");
+        // The value unquoted, in double quotes, in single quotes, in $'...', from the environment and in a here-document.
+        String script = "printf '%s\\0' {v} \"[{v}]\" '[{v}]' $'[{v}]' \"$DROVER_PARAM_v\"\n"
+                + "cat <<EOF\n<{v}>\nEOF\n";
+        Bundle b = Bundle.named("hostile")
+                .add(Sweep.of(Job.named("s").script(script)).param("v", hostile))
+                .add(Sweep.of(Job.named("c").command("printf", "%s", "={v}=")).param("v", hostile));
+        Map<String, JobStatus> end = runToEnd(b);
+
+        assertThat(end.values()).allSatisfy(st -> assertThat(st.state()).isEqualTo(JobState.COMPLETED));
+        Path runDir;
+        try (var runs = Files.list(tmp.resolve("runs"))) {
+            runDir = runs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        for (int k = 0; k < hostile.size(); k++) {
+            String v = hostile.get(k);
+            String out = Files.readString(runDir.resolve("s_" + k + "/1/stdout"), StandardCharsets.UTF_8);
+            assertThat(out).as("script, value %d", k)
+                    .isEqualTo(v + "\0[" + v + "]\0[" + v + "]\0[" + v + "]\0" + v + "\0<" + v + ">\n");
+            assertThat(runDir.resolve("c_" + k + "/1/stdout")).as("command, value %d", k).hasContent("=" + v + "=");
+        }
+        assertThat(pwned).doesNotExist();
+    }
 }
