@@ -59,6 +59,7 @@ public final class LocalScheduler implements Scheduler {
     /** The exit code recorded for a job whose process could not be started (the shell's "not found"). */
     public static final int CANNOT_START_EXIT_CODE = 127;
     private static final Logger LOG = Logger.getLogger(LocalScheduler.class.getName());
+    private static final File DEV_NULL = new File("/dev/null");
 
     private final int totalCpus;
     private final long totalMemory;
@@ -74,6 +75,8 @@ public final class LocalScheduler implements Scheduler {
     private final AtomicLong nextId = new AtomicLong(1);
     private final ScheduledExecutorService timers;
     private final java.util.concurrent.ExecutorService events;
+    private final java.util.concurrent.ExecutorService launchers;
+    private final java.util.concurrent.ExecutorService records;
     private int freeCpus;
     private long freeMemory;
     private boolean closed;
@@ -93,6 +96,19 @@ public final class LocalScheduler implements Scheduler {
         });
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "drover-local-events");
+            t.setDaemon(true);
+            return t;
+        });
+        // Processes start here, not under the lock: a start costs milliseconds (fork, exec), and
+        // two slots freed together start their next jobs in parallel.
+        this.launchers = Executors.newFixedThreadPool(Math.max(1, Math.min(totalCpus, 4)), r -> {
+            Thread t = new Thread(r, "drover-local-launcher");
+            t.setDaemon(true);
+            return t;
+        });
+        // One thread, so a job's started file is always written before its exitcode file.
+        this.records = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "drover-local-records");
             t.setDaemon(true);
             return t;
         });
@@ -201,7 +217,7 @@ public final class LocalScheduler implements Scheduler {
         // create them here, so that the process can start; a failure is reported now, not at start.
         for (Path out : List.of(s.stdoutPath(), s.stderrPath())) {
             Path parent = out.getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
+            if (parent != null && !parent.equals(s.attemptDir()) && !Files.isDirectory(parent)) {
                 try {
                     Files.createDirectories(parent);
                 } catch (IOException e) {
@@ -258,14 +274,21 @@ public final class LocalScheduler implements Scheduler {
         synchronized (lock) {
             for (String id : ids) {
                 LocalJob j = jobs.get(id);
-                if (j == null || j.state.isTerminal()) {
+                if (j == null || j.state.isTerminal() || j.exited) {
                     continue;
                 }
                 if (j.state == JobState.PENDING) {
                     pending.remove(j);
                     end(j, JobState.CANCELLED, null, "cancelled");
-                } else if (j.process != null && !j.stopping) {
-                    stop(j, JobState.CANCELLED, "cancelled");
+                } else if (!j.stopping) {
+                    if (j.process != null) {
+                        stop(j, JobState.CANCELLED, "cancelled");
+                    } else {
+                        // Still being started by a launcher, which stops it as soon as it runs.
+                        j.stopping = true;
+                        j.stopState = JobState.CANCELLED;
+                        j.stopReason = "cancelled";
+                    }
                 }
             }
             schedule();
@@ -290,14 +313,16 @@ public final class LocalScheduler implements Scheduler {
         }
         timers.shutdownNow();
         events.shutdown();
+        launchers.shutdown();
+        records.shutdown();
     }
 
     // ---- scheduling, all under lock ----
 
     /**
-     * Cancels what can never run and starts what fits, until neither changes anything: a job that
-     * fails to start ends at once, which can decide its dependents (cancel them, or make an
-     * afternotok one ready), so both passes run again.
+     * Cancels what can never run and starts what fits, until neither changes anything (a
+     * cancelled job can decide its own dependents). A job that fails to start ends on its launcher
+     * thread, which then schedules again, so its dependents are decided too.
      */
     private void schedule() {
         boolean changed = true;
@@ -323,9 +348,7 @@ public final class LocalScheduler implements Scheduler {
                     break;   // first ready job that does not fit holds the line
                 }
                 it.remove();
-                if (!start(j)) {
-                    changed = true;   // ended at once: its dependents may now be decided
-                }
+                launch(j);
             }
         }
     }
@@ -345,38 +368,12 @@ public final class LocalScheduler implements Scheduler {
         return r;
     }
 
-    /** Starts the job's process; false if it could not be started (the job then ended FAILED). */
-    private boolean start(LocalJob j) {
-        Submission s = j.submission;
-        int gpus = s.job().resources().gpus();
+    /** Reserves the job's resources and hands it to a launcher thread; under lock. */
+    private void launch(LocalJob j) {
+        int gpus = j.submission.job().resources().gpus();
         List<Integer> devices = new ArrayList<>();
         for (int g = freeGpus.nextSetBit(0); g >= 0 && devices.size() < gpus; g = freeGpus.nextSetBit(g + 1)) {
             devices.add(g);
-        }
-        ProcessBuilder pb = new ProcessBuilder(s.job().script().isPresent() ? "/bin/bash" : "/bin/sh",
-                s.scriptPath().toString());
-        pb.directory(s.attemptDir().toFile());
-        Map<String, String> env = pb.environment();
-        env.put("DROVER_JOB_ID", j.id);
-        env.put("DROVER_JOB_NAME", s.job().name());
-        env.put("DROVER_ATTEMPT_DIR", s.attemptDir().toString());
-        if (gpus > 0) {
-            env.put("CUDA_VISIBLE_DEVICES", devices.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        } else {
-            env.remove("CUDA_VISIBLE_DEVICES");
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.redirectOutput(s.stdoutPath().toFile());
-        pb.redirectError(s.stderrPath().toFile());
-        try {
-            j.process = pb.start();
-        } catch (IOException | RuntimeException e) {
-            String reason = "cannot start: " + e.getMessage();
-            // As for any ended job, the exit code file says so; stderr says why.
-            writeQuietly(s.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(CANNOT_START_EXIT_CODE));
-            appendQuietly(s.attemptDir().resolve(RunDirectory.STDERR), "drover: " + reason);
-            end(j, JobState.FAILED, CANNOT_START_EXIT_CODE, reason);
-            return false;
         }
         freeCpus -= j.cpus;
         freeMemory -= j.memory;
@@ -387,23 +384,116 @@ public final class LocalScheduler implements Scheduler {
         j.gpus = devices;
         j.started = Instant.now();
         j.state = JobState.RUNNING;
-        Process p = j.process;
-        // From here on nothing may throw: the process runs, so submit() must return its id.
-        writeQuietly(s.attemptDir(), RunDirectory.STARTED, j.started.getEpochSecond() + " " + host + " " + p.pid());
-        s.job().resources().walltime().ifPresent(limit ->
-                j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
-        // Never on this thread: the scheduling loop that called start() holds an iterator.
+        launchers.execute(() -> startProcess(j));
+    }
+
+    /** Gives back what {@link #launch} reserved; under lock. */
+    private void release(LocalJob j) {
+        freeCpus += j.cpus;
+        freeMemory += j.memory;
+        j.gpus.forEach(freeGpus::set);
+        if (j.group != null) {
+            j.group.running--;
+        }
+    }
+
+    /** On a launcher thread, without the lock. */
+    private void startProcess(LocalJob j) {
+        Submission s = j.submission;
+        Process p;
+        try {
+            p = processBuilder(j).start();
+        } catch (IOException | RuntimeException e) {
+            startFailed(j, e);
+            return;
+        }
+        // started stays the moment the job got its slots (jobs start in that order), a moment
+        // before its process. Off the slot's critical path, in order with this job's exitcode (same single thread).
+        record(() -> writeQuietly(s.attemptDir(), RunDirectory.STARTED,
+                j.started.getEpochSecond() + " " + host + " " + p.pid()));
+        synchronized (lock) {
+            j.process = p;
+            if (closed) {
+                Processes.killTree(p.toHandle(), true);
+            } else if (j.stopping) {
+                stop(j, j.stopState, j.stopReason);   // cancelled while it was being started
+            } else {
+                s.job().resources().walltime().ifPresent(limit ->
+                        j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
+            }
+        }
         p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue()), events)
                 .exceptionally(e -> {
                     LOG.log(Level.SEVERE, "local job " + j.id + " could not be ended", e);
                     return null;
                 });
-        return true;
+    }
+
+    private void startFailed(LocalJob j, Exception e) {
+        String reason = "cannot start: " + e.getMessage();
+        Path dir = j.submission.attemptDir();
+        try {
+            // As for any ended job, the exit code file says so; stderr says why.
+            writeQuietly(dir, RunDirectory.EXIT_CODE, Integer.toString(CANNOT_START_EXIT_CODE));
+            appendQuietly(dir.resolve(RunDirectory.STDERR), "drover: " + reason);
+        } finally {
+            synchronized (lock) {
+                release(j);
+                j.exited = true;
+                end(j, j.stopping ? j.stopState : JobState.FAILED, CANNOT_START_EXIT_CODE,
+                        j.stopping ? j.stopReason : reason);
+                if (!closed) {
+                    schedule();   // its dependents are decided now
+                }
+            }
+        }
+    }
+
+    /**
+     * The process for a job. An argument-list job is exec'd directly, as its {@code script.sh}
+     * would ({@code exec} of the same words, same environment, same directory), which saves a
+     * shell per job; a script body, a job that sets {@code PATH} (the shell's {@code exec} would
+     * look the program up in it) or whose working directory is missing (the script reports it)
+     * runs {@code script.sh}.
+     */
+    private ProcessBuilder processBuilder(LocalJob j) {
+        Submission s = j.submission;
+        Job job = s.job();
+        ProcessBuilder pb;
+        File dir = s.attemptDir().toFile();
+        Path workingDir = job.workingDir().map(w -> s.attemptDir().resolve(w)).orElse(null);
+        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH")
+                && (workingDir == null || Files.isDirectory(workingDir));
+        if (direct) {
+            pb = new ProcessBuilder(job.command());
+            if (workingDir != null) {
+                dir = workingDir.toFile();
+            }
+        } else {
+            pb = new ProcessBuilder(job.script().isPresent() ? "/bin/bash" : "/bin/sh", s.scriptPath().toString());
+        }
+        pb.directory(dir);
+        Map<String, String> env = pb.environment();
+        env.put("DROVER_JOB_ID", j.id);
+        env.put("DROVER_JOB_NAME", job.name());
+        env.put("DROVER_ATTEMPT_DIR", s.attemptDir().toString());
+        if (!j.gpus.isEmpty()) {
+            env.put("CUDA_VISIBLE_DEVICES", j.gpus.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        } else {
+            env.remove("CUDA_VISIBLE_DEVICES");
+        }
+        if (direct) {
+            env.putAll(job.env());   // after Drover's, as the script's exports come after them
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        pb.redirectOutput(s.stdoutPath().toFile());
+        pb.redirectError(s.stderrPath().toFile());
+        return pb;
     }
 
     private void onWalltime(LocalJob j) {
         synchronized (lock) {
-            if (j.state == JobState.RUNNING && !j.stopping) {
+            if (j.state == JobState.RUNNING && !j.stopping && !j.exited) {
                 stop(j, JobState.TIMEOUT, "walltime " + Walltime.formatWithDays(
                         j.submission.job().resources().walltime().orElseThrow()) + " reached");
             }
@@ -419,33 +509,43 @@ public final class LocalScheduler implements Scheduler {
         timers.schedule(() -> Processes.killAll(signalled), killGrace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * On the events thread. The slots are given back at once and the next jobs start; the job
+     * itself turns terminal only after its exitcode file is written (on the records thread), so
+     * that whoever sees it terminal finds the file, and its dependents start after that.
+     */
     private void onExit(LocalJob j, int exitCode) {
-        try {
-            // Written before the state changes, outside the lock: only this job's file. A failure
-            // (the job removed its own directory, a full disk) is logged and must not keep the job
-            // RUNNING with its slots held, hence the finally.
-            writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
-        } finally {
-            ended(j, exitCode);
-        }
-    }
-
-    private void ended(LocalJob j, int exitCode) {
-        // No descendants() scan here: by the time onExit runs, the kernel has re-parented any child
-        // the job left behind to init, so the scan of every process in /proc (0.5-1 ms a job, under
-        // the lock) never found one; it could only hit a stranger that reused the pid.
+        JobState state;
+        String reason;
         synchronized (lock) {
             if (j.timer != null) {
                 j.timer.cancel(false);
             }
-            freeCpus += j.cpus;
-            freeMemory += j.memory;
-            j.gpus.forEach(freeGpus::set);
-            if (j.group != null) {
-                j.group.running--;
+            release(j);
+            j.exited = true;
+            j.ended = Instant.now();
+            state = j.stopping ? j.stopState : exitCode == 0 ? JobState.COMPLETED : JobState.FAILED;
+            reason = j.stopping ? j.stopReason : exitCode == 0 ? "" : "exit code " + exitCode;
+            if (!closed) {
+                schedule();
             }
-            JobState state = j.stopping ? j.stopState : exitCode == 0 ? JobState.COMPLETED : JobState.FAILED;
-            String reason = j.stopping ? j.stopReason : exitCode == 0 ? "" : "exit code " + exitCode;
+        }
+        record(() -> {
+            try {
+                // A failure (the job removed its own directory, a full disk) is logged and must not
+                // keep the job RUNNING, hence the finally.
+                writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
+            } finally {
+                ended(j, state, exitCode, reason);
+            }
+        });
+    }
+
+    private void ended(LocalJob j, JobState state, int exitCode, String reason) {
+        // No descendants() scan here: by the time onExit runs, the kernel has re-parented any child
+        // the job left behind to init, so the scan of every process in /proc (0.5-1 ms a job, under
+        // the lock) never found one; it could only hit a stranger that reused the pid.
+        synchronized (lock) {
             end(j, state, exitCode, reason);
             if (!closed) {
                 schedule();
@@ -453,11 +553,22 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
+    /** Runs a record write on the records thread, or here once the scheduler is closed. */
+    private void record(Runnable write) {
+        try {
+            records.execute(write);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            write.run();
+        }
+    }
+
     private void end(LocalJob j, JobState state, Integer exitCode, String reason) {
         j.state = state;
         j.exitCode = exitCode;
         j.reason = reason;
-        j.ended = Instant.now();
+        if (j.ended == null) {
+            j.ended = Instant.now();   // a job that ran ended when its process did
+        }
     }
 
     /**
@@ -507,6 +618,8 @@ public final class LocalScheduler implements Scheduler {
         List<Integer> gpus = List.of();
         ScheduledFuture<?> timer;
         boolean stopping;
+        /** Its process ended (or never started): its slots are free, its exitcode may not be written yet. */
+        boolean exited;
         JobState stopState;
         String stopReason;
         Integer exitCode;
