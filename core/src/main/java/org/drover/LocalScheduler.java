@@ -207,7 +207,9 @@ public final class LocalScheduler implements Scheduler {
                     + ", gpus=" + totalGpus + " (set them with LocalScheduler.builder())", false);
         }
         try {
-            Files.createDirectories(s.attemptDir());
+            if (!Files.isDirectory(s.attemptDir())) {   // the Submitter has made it: one stat, not mkdir + stat
+                Files.createDirectories(s.attemptDir());
+            }
             Files.writeString(s.scriptPath(), render(s), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + e.getMessage(),

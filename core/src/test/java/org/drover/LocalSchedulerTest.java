@@ -419,4 +419,41 @@ class LocalSchedulerTest {
         }
         assertThat(pwned).doesNotExist();
     }
+
+    /** Argument-list jobs are exec'd without their script.sh; they must behave as the script would. */
+    @Test
+    void argumentListJobsBehaveAsTheirScriptWould() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path prog = bin.resolve("myprog");
+        Files.writeString(prog, "#!/bin/sh\necho mine \"$GREETING\" \"$DROVER_JOB_NAME\"\n");
+        prog.toFile().setExecutable(true);
+        Files.createDirectories(tmp.resolve("runs/work"));
+        Bundle b = Bundle.named("direct")
+                .add(Job.named("path").command("myprog").env("PATH", bin + ":" + System.getenv("PATH")).env("GREETING", "hi"))
+                .add(Job.named("missing").command("no-such-program-drover"))
+                .add(Job.named("nodir").command("true").workingDir(tmp.resolve("no/such/dir").toString()))
+                .add(Job.named("relative").command("pwd").workingDir("../../../work"))
+                .add(Job.named("override").command("sh", "-c", "echo $DROVER_JOB_NAME").env("DROVER_JOB_NAME", "mine"));
+        SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        Map<String, JobStatus> end = run.statuses();
+        RunDirectory dirs = run.runDirectory();
+
+        assertThat(end.get("path").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(dirs.attemptDir("path", 1).resolve("stdout")).hasContent("mine hi path");
+        assertThat(end.get("missing").state()).isEqualTo(JobState.FAILED);
+        assertThat(end.get("missing").exitCode()).isEqualTo(127);
+        assertThat(RunDirectory.readExitCode(dirs.attemptDir("missing", 1))).hasValue(127);
+        assertThat(Files.readString(dirs.attemptDir("missing", 1).resolve("stderr"))).contains("no-such-program-drover");
+        assertThat(end.get("nodir").state()).isEqualTo(JobState.FAILED);
+        assertThat(end.get("nodir").exitCode()).isEqualTo(1);
+        assertThat(Files.readString(dirs.attemptDir("nodir", 1).resolve("stderr"))).contains("cannot cd");
+        assertThat(end.get("relative").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(Path.of(Files.readString(dirs.attemptDir("relative", 1).resolve("stdout")).trim()).toRealPath())
+                .isEqualTo(tmp.resolve("runs/work").toRealPath());
+        assertThat(dirs.attemptDir("override", 1).resolve("stdout")).hasContent("mine");
+        assertThat(dirs.attemptDir("relative", 1).resolve("script.sh")).exists();
+        assertThat(Files.readString(dirs.attemptDir("relative", 1).resolve("started")).trim()).matches("\\d+ \\S+ \\d+");
+    }
 }
