@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * <p>{@link #wrapped} gives the full wrapper every batch scheduler submits: header lines (the
  * scheduler's directives), then code that records {@code started} ("epoch-seconds host pid"),
- * runs the job in the background, forwards TERM and USR2 to it, and from an EXIT trap writes the
+ * runs the job in the background, forwards TERM and USR2 to it (a TERM before the job started ends
+ * the wrapper with 143 without running it), and from an EXIT trap writes the
  * exit code to {@code exitcode} atomically (temporary file and rename). {@link #plain} gives a
  * bare script (environment, directory, command) for executors that record start and exit
  * themselves, like the {@link LocalScheduler}.
@@ -117,20 +118,33 @@ public final class JobScript {
         sb.append('\n');
     }
 
+    /**
+     * The traps come first, before {@code started} is written, TERM's before EXIT's: a TERM at any
+     * moment after the TERM trap ends the wrapper with an {@code exitcode} file. A TERM before the
+     * job runs is remembered, not acted on at once (an exit in the middle of {@code __drover_put}
+     * would leave its temporary file): the wrapper then exits 143 without starting the job, or, if
+     * the TERM came between that check and {@code $!}, forwards it to the child just started.
+     */
     private static void wrapperBody(StringBuilder sb) {
         sb.append("__drover_put() {\n"
                 + "  printf '%s\\n' \"$2\" > \"$__drover_dir/.$1.$$\" && mv -f \"$__drover_dir/.$1.$$\" \"$__drover_dir/$1\"\n"
                 + "}\n"
-                + "printf -v __drover_now '%(%s)T' -1\n"
-                + "__drover_put started \"$__drover_now ${HOSTNAME:-$(hostname)} $$\"\n"
                 + "__drover_rc=255\n"
                 + "__drover_child=\n"
-                + "__drover_forward() { if [ -n \"$__drover_child\" ]; then kill -s \"$1\" \"$__drover_child\" 2>/dev/null; fi; }\n"
+                + "__drover_term=\n"
+                + "__drover_forward() {\n"
+                + "  if [ -n \"$__drover_child\" ]; then kill -s \"$1\" \"$__drover_child\" 2>/dev/null\n"
+                + "  elif [ \"$1\" = TERM ]; then __drover_term=1; fi\n"
+                + "}\n"
                 + "trap '__drover_forward TERM' TERM\n"
                 + "trap '__drover_forward USR2' USR2\n"
                 + "trap '__drover_put exitcode \"$__drover_rc\"' EXIT\n"
+                + "printf -v __drover_now '%(%s)T' -1\n"
+                + "__drover_put started \"$__drover_now ${HOSTNAME:-$(hostname)} $$\"\n"
+                + "if [ -n \"$__drover_term\" ]; then __drover_rc=143; exit 143; fi\n"
                 + "__drover_job &\n"
                 + "__drover_child=$!\n"
+                + "if [ -n \"$__drover_term\" ]; then kill -s TERM \"$__drover_child\" 2>/dev/null; fi\n"
                 + "while :; do\n"
                 + "  wait \"$__drover_child\"\n"
                 + "  __drover_rc=$?\n"

@@ -10,15 +10,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.drover.internal.ScriptPlaceholders;
 
 /**
  * A parameter sweep: the cartesian product of named parameter values, expanded from a template
  * job into one job per combination. Immutable and fluent.
  *
  * <p>Jobs are named {@code <template name>_<index>}, index 0 to size-1, the last parameter
- * varying fastest; {@code {name}} placeholders in the command words, script body, environment
- * values, working directory and stdout/stderr paths are replaced by the values. The sweep's name
- * (the template's) is a dependency target standing for all of its jobs.
+ * varying fastest. The sweep's name (the template's) is a dependency target standing for all of
+ * its jobs.
+ *
+ * <p>Values are safe whatever they hold ({@code $(...)}, backticks, quotes, newlines):
+ * <ul>
+ *   <li>every job gets each parameter as the environment variable
+ *       {@code DROVER_PARAM_<name>} (e.g. {@code DROVER_PARAM_lr=0.1}), exported like any
+ *       {@link Job#env} value;</li>
+ *   <li>{@code {name}} in command words, environment values, the working directory and
+ *       stdout/stderr paths is replaced by the value itself: these are always quoted (or
+ *       checked) before they reach a shell;</li>
+ *   <li>{@code {name}} in a script body is replaced by a reference to {@code DROVER_PARAM_<name>},
+ *       never by the value: it expands to the value as <em>one word</em>, unquoted or inside
+ *       double or single quotes or a here-document ({@code lr={lr}}, {@code "out_{lr}.txt"} and
+ *       {@code 'x={lr}'} all work), so the value is never read as shell code. Inside
+ *       {@code $(...)} or backticks, write {@code "$DROVER_PARAM_name"} yourself; a script that
+ *       hands text to another shell ({@code sh -c}, {@code eval}) must quote it itself.</li>
+ * </ul>
  *
  * <pre>{@code
  * Sweep train = Sweep.of(Job.named("train").command("python", "train.py", "--lr={lr}", "--seed={seed}"))
@@ -32,6 +48,8 @@ import java.util.regex.Pattern;
 public final class Sweep {
     /** Expanding more jobs than this at once is almost surely a mistake. */
     public static final int MAX_SIZE = 1_000_000;
+    /** The prefix of the environment variables that hold the parameters. */
+    public static final String ENV_PREFIX = "DROVER_PARAM_";
     private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Job template;
@@ -73,6 +91,10 @@ public final class Sweep {
         }
         if (params.containsKey(name)) {
             throw new IllegalArgumentException("sweep '" + name() + "' already has a parameter '" + name + "'");
+        }
+        if (template.env().containsKey(envName(name))) {
+            throw new IllegalArgumentException("sweep '" + name() + "' sets " + envName(name)
+                    + " from parameter '" + name + "'; its template must not set it too");
         }
         ImmutableList.Builder<String> texts = ImmutableList.builder();
         int count = 0;
@@ -133,6 +155,11 @@ public final class Sweep {
 
     public String name() {
         return template.name();
+    }
+
+    /** The environment variable that holds a parameter's value in each job: {@code DROVER_PARAM_<name>}. */
+    public static String envName(String param) {
+        return ENV_PREFIX + param;
     }
 
     public Job template() {
@@ -199,10 +226,15 @@ public final class Sweep {
             j = j.command(words);
         }
         if (template.script().isPresent()) {
-            j = j.script(substitute(template.script().get(), values));
+            Map<String, String> variables = new LinkedHashMap<>();
+            values.keySet().forEach(k -> variables.put(k, envName(k)));
+            j = j.script(ScriptPlaceholders.replace(template.script().get(), variables));
         }
         for (Map.Entry<String, String> e : template.env().entrySet()) {
             j = j.env(e.getKey(), substitute(e.getValue(), values));
+        }
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            j = j.env(envName(e.getKey()), e.getValue());
         }
         if (template.workingDir().isPresent()) {
             j = j.workingDir(substitute(template.workingDir().get(), values));

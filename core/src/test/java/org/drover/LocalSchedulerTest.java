@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -266,5 +267,193 @@ class LocalSchedulerTest {
         assertThat(end.values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
         assertThat(Files.readAllLines(out)).containsExactlyInAnyOrder("1-a", "1-b", "2-a", "2-b");
         assertThat(tmp.resolve("count")).hasContent("4");
+    }
+
+    @Test
+    void createsTheMissingDirectoriesOfACustomStdoutPath() {
+        local = LocalScheduler.builder().cpus(1).build();
+        Path go = tmp.resolve("go");
+        // first holds the only cpu, so bad is started later, by the scheduling pass that follows first's exit.
+        Bundle b = Bundle.named("outdir")
+                .add(Job.named("first").script("while [ ! -e " + go + " ]; do sleep 0.02; done"))
+                .add(Job.named("bad").script("echo hi").stdout("no/such/dir/out"))
+                .add(Job.named("after").command("true").dependsOn("bad"));
+        SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
+        touch(go);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+
+        assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        assertThat(run.runDirectory().attemptDir("bad", 1).resolve("no/such/dir/out")).hasContent("hi");
+    }
+
+    @Test
+    void aJobThatCannotStartEndsFailedWithAnExitCodeFileAndDecidesItsDependents() throws IOException {
+        local = LocalScheduler.builder().cpus(1).build();
+        Path go = tmp.resolve("go");
+        Bundle b = Bundle.named("nostart")
+                .add(Job.named("first").script("while [ ! -e " + go + " ]; do sleep 0.02; done"))
+                .add(Job.named("bad").command("true").stdout("."))   // a directory: the redirect cannot open it
+                .add(Job.named("after").command("true").dependsOn("bad"))
+                .add(Job.named("afterAfter").command("true").dependsOn("after"))
+                .add(Job.named("rescue").command("true").afterNotOk("bad"));
+        SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
+        touch(go);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+
+        Map<String, JobStatus> end = run.statuses();
+        assertThat(end.get("first").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(end.get("bad").state()).isEqualTo(JobState.FAILED);
+        assertThat(end.get("bad").exitCode()).isEqualTo(LocalScheduler.CANNOT_START_EXIT_CODE);
+        assertThat(end.get("bad").reason()).startsWith("cannot start");
+        Path badDir = run.runDirectory().attemptDir("bad", 1);
+        assertThat(RunDirectory.readExitCode(badDir)).hasValue(LocalScheduler.CANNOT_START_EXIT_CODE);
+        assertThat(Files.readString(badDir.resolve("stderr"))).contains("cannot start");
+        assertThat(end.get("after").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(end.get("after").reason()).isEqualTo(LocalScheduler.DEPENDENCY_NEVER_SATISFIED);
+        assertThat(end.get("afterAfter").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(end.get("rescue").state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    void aJobThatRemovesItsOwnAttemptDirectoryStillEndsAndFreesItsSlot() {
+        local = LocalScheduler.builder().cpus(1).build();
+        Bundle b = Bundle.named("selfdelete")
+                .add(Job.named("vandal").script("rm -rf \"$DROVER_ATTEMPT_DIR\""))
+                .add(Job.named("next").command("true"));
+        Map<String, JobStatus> end = runToEnd(b);
+
+        assertThat(end.get("vandal").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(end.get("vandal").exitCode()).isZero();
+        assertThat(end.get("next").state()).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    void submitReturnsTheIdOfAStartedJobEvenWhenItsStartedFileCannotBeWritten() throws IOException {
+        local = LocalScheduler.builder().cpus(1).build();
+        Path dir = tmp.resolve("blocked/1").toAbsolutePath();
+        // A non-empty directory where the started file goes: the rename over it fails.
+        Files.createDirectories(dir.resolve(RunDirectory.STARTED).resolve("x"));
+        Submission s = new Submission(Job.named("blocked").command("true"), "b", dir, 1, List.of(), "tok");
+
+        String id = local.submit(s);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> local.status(List.of(id)).get(id).state().isTerminal());
+        assertThat(local.status(List.of(id)).get(id).state()).isEqualTo(JobState.COMPLETED);
+        assertThat(RunDirectory.readExitCode(dir)).hasValue(0);
+    }
+
+    @Test
+    void anArrayWithALimitNeverRunsMoreTasksAtOnce() throws IOException {
+        local = LocalScheduler.builder().cpus(4).build();
+        Path slots = Files.createDirectories(tmp.resolve("slots"));
+        Path seen = tmp.resolve("seen");
+        String body = "mkdir " + slots + "/$DROVER_JOB_ID; ls " + slots + " | wc -l >> " + seen
+                + "; sleep 0.2; ls " + slots + " | wc -l >> " + seen + "; rmdir " + slots + "/$DROVER_JOB_ID";
+        Bundle b = Bundle.named("throttled")
+                .add(Sweep.of(Job.named("one").script(body)).param("i", 1, 2, 3, 4).asArray(1))
+                .add(Sweep.of(Job.named("two").script("echo {i}")).param("i", 1, 2, 3, 4, 5, 6).asArray(2));
+        SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
+        // Each task has its own id and status.
+        assertThat(run.ids()).hasSize(10);
+        assertThat(Set.copyOf(run.ids().values())).hasSize(10);
+        await().atMost(Duration.ofSeconds(60)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+
+        assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        List<Integer> counts = Files.readAllLines(seen).stream().map(String::trim).map(Integer::parseInt).collect(Collectors.toList());
+        assertThat(counts).hasSize(8).containsOnly(1);
+    }
+
+    @Test
+    void anArrayLimitCountsOnlyItsOwnTasks() throws IOException {
+        local = LocalScheduler.builder().cpus(4).build();
+        Path slots = Files.createDirectories(tmp.resolve("slots"));
+        Path seen = tmp.resolve("seen");
+        String body = "mkdir " + slots + "/$DROVER_JOB_ID; ls " + slots + " | wc -l >> " + seen
+                + "; sleep 0.3; ls " + slots + " | wc -l >> " + seen + "; rmdir " + slots + "/$DROVER_JOB_ID";
+        Bundle b = Bundle.named("mixed")
+                .add(Sweep.of(Job.named("arr").script(body)).param("i", 1, 2, 3, 4, 5, 6).asArray(2))
+                .add(Job.named("free").script(body));
+        SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+
+        assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
+        List<Integer> counts = Files.readAllLines(seen).stream().map(String::trim).map(Integer::parseInt).collect(Collectors.toList());
+        // At most 2 array tasks and the free job: never more than 3, and the free job ran beside them.
+        assertThat(counts).hasSize(14).allSatisfy(c -> assertThat(c).isBetween(1, 3)).contains(3);
+    }
+
+    private static void touch(Path file) {
+        try {
+            Files.createFile(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void hostileSweepValuesReachScriptsAndCommandsUnchangedAndNeverRun() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path pwned = tmp.resolve("pwned");
+        List<String> hostile = List.of("$(touch " + pwned + ")", "`touch " + pwned + "`", "'; touch " + pwned + " #",
+                "\"; touch " + pwned + "; \"", "\"$(touch " + pwned + ")\"", "'$(touch " + pwned + ")'",
+                "a\nb\nEOF\ntouch " + pwned, "it's", "back\\slash\\", "*", "", "{v}", "${HOME}", "-n");
+        // The value unquoted, in double quotes, in single quotes, in $'...', from the environment and in a here-document.
+        String script = "printf '%s\\0' {v} \"[{v}]\" '[{v}]' $'[{v}]' \"$DROVER_PARAM_v\"\n"
+                + "cat <<EOF\n<{v}>\nEOF\n";
+        Bundle b = Bundle.named("hostile")
+                .add(Sweep.of(Job.named("s").script(script)).param("v", hostile))
+                .add(Sweep.of(Job.named("c").command("printf", "%s", "={v}=")).param("v", hostile));
+        Map<String, JobStatus> end = runToEnd(b);
+
+        assertThat(end.values()).allSatisfy(st -> assertThat(st.state()).isEqualTo(JobState.COMPLETED));
+        Path runDir;
+        try (var runs = Files.list(tmp.resolve("runs"))) {
+            runDir = runs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        for (int k = 0; k < hostile.size(); k++) {
+            String v = hostile.get(k);
+            String out = Files.readString(runDir.resolve("s_" + k + "/1/stdout"), StandardCharsets.UTF_8);
+            assertThat(out).as("script, value %d", k)
+                    .isEqualTo(v + "\0[" + v + "]\0[" + v + "]\0[" + v + "]\0" + v + "\0<" + v + ">\n");
+            assertThat(runDir.resolve("c_" + k + "/1/stdout")).as("command, value %d", k).hasContent("=" + v + "=");
+        }
+        assertThat(pwned).doesNotExist();
+    }
+
+    /** Argument-list jobs are exec'd without their script.sh; they must behave as the script would. */
+    @Test
+    void argumentListJobsBehaveAsTheirScriptWould() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path prog = bin.resolve("myprog");
+        Files.writeString(prog, "#!/bin/sh\necho mine \"$GREETING\" \"$DROVER_JOB_NAME\"\n");
+        prog.toFile().setExecutable(true);
+        Files.createDirectories(tmp.resolve("runs/work"));
+        Bundle b = Bundle.named("direct")
+                .add(Job.named("path").command("myprog").env("PATH", bin + ":" + System.getenv("PATH")).env("GREETING", "hi"))
+                .add(Job.named("missing").command("no-such-program-drover"))
+                .add(Job.named("nodir").command("true").workingDir(tmp.resolve("no/such/dir").toString()))
+                .add(Job.named("relative").command("pwd").workingDir("../../../work"))
+                .add(Job.named("override").command("sh", "-c", "echo $DROVER_JOB_NAME").env("DROVER_JOB_NAME", "mine"));
+        SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        Map<String, JobStatus> end = run.statuses();
+        RunDirectory dirs = run.runDirectory();
+
+        assertThat(end.get("path").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(dirs.attemptDir("path", 1).resolve("stdout")).hasContent("mine hi path");
+        assertThat(end.get("missing").state()).isEqualTo(JobState.FAILED);
+        assertThat(end.get("missing").exitCode()).isEqualTo(127);
+        assertThat(RunDirectory.readExitCode(dirs.attemptDir("missing", 1))).hasValue(127);
+        assertThat(Files.readString(dirs.attemptDir("missing", 1).resolve("stderr"))).contains("no-such-program-drover");
+        assertThat(end.get("nodir").state()).isEqualTo(JobState.FAILED);
+        assertThat(end.get("nodir").exitCode()).isEqualTo(1);
+        assertThat(Files.readString(dirs.attemptDir("nodir", 1).resolve("stderr"))).contains("cannot cd");
+        assertThat(end.get("relative").state()).isEqualTo(JobState.COMPLETED);
+        assertThat(Path.of(Files.readString(dirs.attemptDir("relative", 1).resolve("stdout")).trim()).toRealPath())
+                .isEqualTo(tmp.resolve("runs/work").toRealPath());
+        assertThat(dirs.attemptDir("override", 1).resolve("stdout")).hasContent("mine");
+        assertThat(dirs.attemptDir("relative", 1).resolve("script.sh")).exists();
+        assertThat(Files.readString(dirs.attemptDir("relative", 1).resolve("started")).trim()).matches("\\d+ \\S+ \\d+");
     }
 }

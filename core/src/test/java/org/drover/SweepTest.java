@@ -64,8 +64,10 @@ class SweepTest {
                 .stdout("out-{lr}.txt")
                 .stderr("err-{lr}.txt");
         Job j = Sweep.of(template).param("lr", "0.3").jobs().get(0);
-        assertThat(j.script()).contains("#!/bin/bash\npython run.py --lr 0.3\necho done 0.3\n");
-        assertThat(j.env()).containsExactly(entry("LR", "0.3"), entry("KEEP", "plain"), entry("MIX", "a0.3b0.3c"));
+        // In a script body a placeholder becomes a quoted reference to the parameter's variable.
+        assertThat(j.script()).contains("#!/bin/bash\npython run.py --lr \"${DROVER_PARAM_lr}\"\necho done \"${DROVER_PARAM_lr}\"\n");
+        assertThat(j.env()).containsExactly(entry("LR", "0.3"), entry("KEEP", "plain"), entry("MIX", "a0.3b0.3c"),
+                entry("DROVER_PARAM_lr", "0.3"));
         assertThat(j.workingDir()).contains("/runs/lr-0.3");
         assertThat(j.stdout()).contains("out-0.3.txt");
         assertThat(j.stderr()).contains("err-0.3.txt");
@@ -268,5 +270,35 @@ class SweepTest {
         assertThat(Sweep.substitute("no braces", Map.of("x", "1"))).isEqualTo("no braces");
         assertThat(Sweep.substitute("{x", Map.of("x", "1"))).isEqualTo("{x");
         assertThat(Sweep.substitute("}{x}{", Map.of("x", "1"))).isEqualTo("}1{");
+    }
+
+    @Test
+    void everyJobGetsItsParametersAsEnvironmentVariables() {
+        List<Job> jobs = Sweep.of(TEMPLATE).param("lr", 0.1, 0.01).param("seed", 1, 2).jobs();
+        assertThat(jobs.get(2).env()).containsExactly(entry("DROVER_PARAM_lr", "0.01"), entry("DROVER_PARAM_seed", "1"));
+        assertThat(Sweep.envName("lr")).isEqualTo("DROVER_PARAM_lr");
+    }
+
+    @Test
+    void rejectsATemplateThatSetsAParameterVariableItself() {
+        Sweep s = Sweep.of(Job.named("t").command("x").env("DROVER_PARAM_lr", "1"));
+        assertThatThrownBy(() -> s.param("lr", 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DROVER_PARAM_lr");
+    }
+
+    @Test
+    void scriptPlaceholdersBecomeReferencesThatFitTheirQuoting() {
+        String script = "echo {v} x{v}y \"in {v} dq\" 'in {v} sq' $'ansi {v}' \\{v} \"\\\"{v}\" {w} {other}\n"
+                + "# a comment {v} don't\n"
+                + "cat <<EOF; cat <<-'END'\nbody {v} it's\nEOF\n\tliteral {v}\n\tEND\n"
+                + "echo after 'x{v}'\n";
+        Job j = Sweep.of(Job.named("t").script(script)).param("v", "$(id)").param("w", "1").jobs().get(0);
+        assertThat(j.script()).contains(
+                "echo \"${DROVER_PARAM_v}\" x\"${DROVER_PARAM_v}\"y \"in ${DROVER_PARAM_v} dq\" 'in '\"${DROVER_PARAM_v}\"' sq'"
+                + " $'ansi '\"${DROVER_PARAM_v}\"$'' \\{v} \"\\\"${DROVER_PARAM_v}\" \"${DROVER_PARAM_w}\" {other}\n"
+                + "# a comment {v} don't\n"
+                + "cat <<EOF; cat <<-'END'\nbody ${DROVER_PARAM_v} it's\nEOF\n\tliteral ${DROVER_PARAM_v}\n\tEND\n"
+                + "echo after 'x'\"${DROVER_PARAM_v}\"''\n");
+        assertThat(j.script().orElseThrow()).doesNotContain("$(id)");
     }
 }
