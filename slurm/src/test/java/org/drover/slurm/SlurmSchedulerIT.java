@@ -148,13 +148,16 @@ class SlurmSchedulerIT {
         SubmittedBundle run = Submitter.submit(Bundle.named("cancel")
                 .add(Job.named("long").command("sleep", "600")), slurm, SlurmTestbed.runsRoot("cancel"));
         await().atMost(WAIT).until(() -> run.statuses().get("long").state() == JobState.RUNNING);
+        // RUNNING comes from the controller before the script may have started; the wrapper promises
+        // an exitcode file from the moment it wrote `started` (its traps are set before that).
+        Path dir = run.runDirectory().attemptDir("long", 1);
+        await().atMost(WAIT).until(() -> Files.exists(dir.resolve(RunDirectory.STARTED)));
         shell.reset();
         run.cancel();
         assertThat(shell.count("scancel")).isEqualTo(1);
         JobStatus end = awaitEnd(run).get("long");
         assertThat(end.state()).isEqualTo(JobState.CANCELLED);
         // The wrapper's EXIT trap records the end of a cancelled job too (TERM, then KILL after KillWait=5 s).
-        Path dir = run.runDirectory().attemptDir("long", 1);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(dir.resolve(RunDirectory.EXIT_CODE)).exists());
         assertThat(RunDirectory.readExitCode(dir)).isPresent();
