@@ -656,8 +656,11 @@ public final class RunManager implements AutoCloseable {
         if (t.state.isTerminal()) {
             return;
         }
-        Deque<Task> ended = new ArrayDeque<>();
         end(t, state, reason);
+        if (t.dependents.isEmpty()) {
+            return;   // the common case in a large sweep: no work list needed
+        }
+        Deque<Task> ended = new ArrayDeque<>();
         ended.add(t);
         while (!ended.isEmpty()) {
             Task e = ended.poll();
