@@ -315,7 +315,8 @@ public final class Job {
 
     /** The same job with no dependencies. */
     public Job withoutDependencies() {
-        return with(d -> d.dependencies = ImmutableList.of());
+        // Immutable: a job without dependencies is its own copy (no second Job per submission).
+        return dependencies.isEmpty() ? this : with(d -> d.dependencies = ImmutableList.of());
     }
 
     /** The same job under another name. */

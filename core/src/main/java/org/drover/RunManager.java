@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.EnumMap;
@@ -81,6 +82,12 @@ public final class RunManager implements AutoCloseable {
     private RunDirectory runDirectory;
     private boolean initialized;
     private boolean dirty;
+    /** Each task's record as of the last {@link #record()}, by index; stale for the tasks in {@link #changed}. */
+    private TaskRecord[] records = new TaskRecord[0];
+    /** Tasks changed since the last {@link #record()}: only their records are looked at again. */
+    private final List<Task> changed = new ArrayList<>();
+    /** Every task is to be looked at again (set up, cancel). */
+    private boolean allChanged = true;
     private int unfinished;
     private Instant lastProgress = Instant.EPOCH;
     private volatile Thread loop;
@@ -181,6 +188,7 @@ public final class RunManager implements AutoCloseable {
                 Task t = retrying.poll();
                 t.retryAt = null;
                 t.state = TaskState.WAITING;
+                changed(t);
                 enqueue(t);
             }
             submitReady(now);
@@ -281,6 +289,7 @@ public final class RunManager implements AutoCloseable {
             }
             ready.clear();
             retrying.clear();
+            allChanged = true;
             dirty = true;
         }
         step();
@@ -367,9 +376,7 @@ public final class RunManager implements AutoCloseable {
         for (Task t : tasks.values()) {
             for (BundlePlan.ResolvedDependency d : plan.dependenciesOf(t.job.name())) {
                 Task dep = tasks.get(d.job());
-                t.deps.add(dep);
-                t.depTypes.add(d.type());
-                dep.dependents.add(t);
+                t.addDependency(dep, d.type());
             }
         }
         initialized = true;
@@ -414,6 +421,7 @@ public final class RunManager implements AutoCloseable {
             Attempt a = t.last();
             attemptEnded(t, a, a.state, a.reason, now);
         }
+        allChanged = true;
         dirty = true;
         LOG.info(() -> "run " + bundle.name() + " in " + runDirectory + ": " + tasks.size() + " tasks, " + active.size()
                 + " re-attached" + (unresolved.isEmpty() ? "" : ", " + unresolved.size() + " to look up by token")
@@ -435,10 +443,12 @@ public final class RunManager implements AutoCloseable {
                 id = scheduler.findByToken(a.token);
             } catch (RuntimeException e) {
                 t.reason = "submission " + a.token + " not settled yet: " + e.getMessage();
+                changed(t);
                 LOG.log(Level.FINE, t.job.name() + ": " + t.reason);
                 return;   // the others would fail the same way: ask again next poll
             }
             unresolved.remove(t);
+            changed(t);
             dirty = true;
             if (id.isPresent()) {
                 attach(t, a, id.get(), "found by its token", now);
@@ -455,6 +465,7 @@ public final class RunManager implements AutoCloseable {
     private void attach(Task t, Attempt a, String jobId, String why, Instant now) {
         a.jobId = jobId;
         a.change(now, JobState.PENDING, why);
+        changed(t);
         t.state = TaskState.PENDING;
         t.reason = "";
         active.add(t);
@@ -572,6 +583,9 @@ public final class RunManager implements AutoCloseable {
         } else {
             a.notFoundSince = null;
         }
+        if (state != a.state || state.isTerminal()) {
+            changed(t);
+        }
         if (state != a.state) {
             a.change(now, state, reason);
             a.exitCode = exit;
@@ -601,6 +615,7 @@ public final class RunManager implements AutoCloseable {
     }
 
     private void attemptEnded(Task t, Attempt a, JobState end, String reason, Instant now) {
+        changed(t);
         if (end.isSuccess() && doneCheck != null) {
             Boolean done = isDone(t.job);
             if (done == null) {
@@ -642,8 +657,11 @@ public final class RunManager implements AutoCloseable {
         if (t.state.isTerminal()) {
             return;
         }
-        Deque<Task> ended = new ArrayDeque<>();
         end(t, state, reason);
+        if (t.dependents.isEmpty()) {
+            return;   // the common case in a large sweep: no work list needed
+        }
+        Deque<Task> ended = new ArrayDeque<>();
         ended.add(t);
         while (!ended.isEmpty()) {
             Task e = ended.poll();
@@ -663,6 +681,7 @@ public final class RunManager implements AutoCloseable {
     }
 
     private void end(Task t, TaskState state, String reason) {
+        changed(t);
         t.state = state;
         t.reason = reason;
         unfinished--;
@@ -681,6 +700,7 @@ public final class RunManager implements AutoCloseable {
                 checking.remove(t);
                 String why = "exited 0 but the done check failed for " + lostAfter.getSeconds() + " s";
                 a.change(now, JobState.FAILED, why);
+                changed(t);
                 attemptEnded(t, a, JobState.FAILED, why, now);
             }
         }
@@ -706,6 +726,7 @@ public final class RunManager implements AutoCloseable {
             return;
         }
         List<Task> batch = new ArrayList<>();
+        List<Submission> submissions = new ArrayList<>();   // built once: the job is grown, the paths checked
         while (!ready.isEmpty() && inQueue() + batch.size() < maxSimultaneous) {
             Task t = ready.poll();
             t.queued = false;
@@ -715,19 +736,22 @@ public final class RunManager implements AutoCloseable {
             int number = t.attempts.size() + 1;
             Path dir = runDirectory.attemptDir(t.job.name(), number);
             Attempt a = new Attempt(number, Submitter.newToken(), dir.toString(), now);
-            Submission s = submission(t, a);
+            t.attempts.add(a);
+            Submission s = submission(t, a, dir);
             a.stdout = s.stdoutPath().toString();
             a.stderr = s.stderrPath().toString();
-            t.attempts.add(a);
+            changed(t);
             batch.add(t);
+            submissions.add(s);
         }
         if (batch.isEmpty()) {
             return;
         }
         save();   // the intent (token) is durable before any job exists: a restart can find it
-        for (Task t : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            Task t = batch.get(i);
             Attempt a = t.last();
-            Submission submission = submission(t, a);
+            Submission submission = submissions.get(i);
             dirty = true;
             try {
                 scheduler.shell().createDirectories(submission.attemptDir());
@@ -745,6 +769,7 @@ public final class RunManager implements AutoCloseable {
                 } else {
                     a.change(now, JobState.FAILED, "refused: " + e.getMessage());
                     a.ended = now;
+                    changed(t);
                     finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
                 }
             } catch (RuntimeException e) {
@@ -754,9 +779,9 @@ public final class RunManager implements AutoCloseable {
     }
 
     /** The attempt as the scheduler gets it: the job grown by the policy, with no scheduler dependencies. */
-    private Submission submission(Task t, Attempt a) {
+    private Submission submission(Task t, Attempt a, Path attemptDir) {
         Job job = t.jobFor(a.number, retry).withoutDependencies();
-        return new Submission(job, bundle.name(), Path.of(a.attemptDir), a.number, List.of(), a.token);
+        return new Submission(job, bundle.name(), attemptDir, a.number, List.of(), a.token);
     }
 
     /** Jobs that are, or may be, in the scheduler's queue. */
@@ -767,6 +792,7 @@ public final class RunManager implements AutoCloseable {
     private void defer(Task t, String why, Exception e) {
         t.attempts.remove(t.attempts.size() - 1);
         t.reason = why;
+        changed(t);
         enqueue(t);
         LOG.log(Level.WARNING, t.job.name() + ": " + why, e);
     }
@@ -774,6 +800,7 @@ public final class RunManager implements AutoCloseable {
     /** A submit call failed in a way that may still have created the job: settle it by token, now or later. */
     private void submitOutcomeUnknown(Task t, RuntimeException e, Instant now) {
         t.state = TaskState.PENDING;
+        changed(t);
         unresolved.add(t);
         resolveUnrecorded(now);
         if (unresolved.contains(t)) {
@@ -796,13 +823,44 @@ public final class RunManager implements AutoCloseable {
     /** The record the store holds, as of now. */
     public RunRecord record() {
         synchronized (lock) {
-            List<TaskRecord> list = new ArrayList<>(tasks.size());
-            for (Task t : tasks.values()) {
-                list.add(t.record());
+            // Only the tasks changed since the last record are looked at: a step that changes a few
+            // tasks of 100,000 must not walk them all (twice: before and after submitting).
+            if (allChanged || records.length != tasks.size()) {
+                records = new TaskRecord[tasks.size()];
+                for (Task t : tasks.values()) {
+                    records[t.index] = t.record();
+                    t.changed = false;
+                }
+                allChanged = false;
+            } else {
+                for (Task t : changed) {
+                    records[t.index] = t.record();
+                    t.changed = false;
+                }
             }
+            changed.clear();
+            assert recordsAreCurrent() : "a task changed without changed(task): its record is stale";
             return new RunRecord(bundle.name(), scheduler.name(), runDirectory == null ? "" : runDirectory.toString(),
-                    Instant.now(), list);
+                    Instant.now(), Arrays.asList(records));
         }
+    }
+
+    /** Notes that this task's record is to be built again by the next {@link #record()}. */
+    private void changed(Task t) {
+        if (!t.changed) {
+            t.changed = true;
+            changed.add(t);
+        }
+    }
+
+    /** With assertions on (the tests): every kept record is the one its task would build now. */
+    private boolean recordsAreCurrent() {
+        for (Task t : tasks.values()) {
+            if (records[t.index] != t.record()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Counts by state and one row per task. */
@@ -853,9 +911,10 @@ public final class RunManager implements AutoCloseable {
     private static final class Task {
         final Job job;
         final int index;
-        final List<Task> deps = new ArrayList<>(2);
-        final List<DependencyType> depTypes = new ArrayList<>(2);
-        final List<Task> dependents = new ArrayList<>(2);
+        // Shared empty lists until the first dependency: most tasks of a large sweep have none.
+        List<Task> deps = List.of();
+        List<DependencyType> depTypes = List.of();
+        List<Task> dependents = List.of();
         final List<Attempt> attempts = new ArrayList<>(1);
         TaskState state = TaskState.WAITING;
         String reason = "";
@@ -863,12 +922,27 @@ public final class RunManager implements AutoCloseable {
         int openDeps;
         /** Whether it is in the ready queue (maintained by enqueue and submitReady's poll). */
         boolean queued;
+        /** Whether it is in the manager's {@code changed} list. */
+        boolean changed;
         /** The record built last; {@link #record()} reuses it while it still shows this task. */
         private TaskRecord cached;
 
         Task(Job job, int index) {
             this.job = job;
             this.index = index;
+        }
+
+        void addDependency(Task dep, DependencyType type) {
+            if (deps.isEmpty()) {
+                deps = new ArrayList<>(2);
+                depTypes = new ArrayList<>(2);
+            }
+            deps.add(dep);
+            depTypes.add(type);
+            if (dep.dependents.isEmpty()) {
+                dep.dependents = new ArrayList<>(2);
+            }
+            dep.dependents.add(this);
         }
 
         Attempt last() {

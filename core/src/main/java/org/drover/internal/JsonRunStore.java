@@ -44,23 +44,6 @@ public final class JsonRunStore implements RunStore {
         return file.resolveSibling(file.getFileName() + ".prev");
     }
 
-    /** Keeps Jackson from closing the stream before it is flushed and synced. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(java.io.OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
-    }
-
     /**
      * Takes the store's lock before the first save (reading needs none: saves are atomic renames);
      * a store another manager writes is an error, not a race.
@@ -141,7 +124,7 @@ public final class JsonRunStore implements RunStore {
                     java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
                  java.io.OutputStream out = new java.io.BufferedOutputStream(
                          java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
-                MAPPER.writeValue(new NonClosing(out), record);
+                RunRecordWriter.write(record, out);   // leaves out open: it is flushed and synced below
                 out.flush();
                 ch.force(true);
             }

@@ -23,11 +23,18 @@ import org.drover.Submission;
  * Each status call advances time by one tick: up to {@code slots} pending jobs start, and a job
  * that has run {@code runTicks} ticks ends with the next end state scripted for its job name
  * (default COMPLETED). For RunManager tests and benchmarks; it never runs a process.
+ *
+ * <p>Pending jobs start in submission order. A tick looks only at the running jobs and the ones it
+ * starts (not at every job ever submitted), so that its own cost stays small beside the manager's.
  */
 public final class InMemoryScheduler implements Scheduler {
     private final int slots;
     private final int runTicks;
     private final Map<String, Sim> jobs = new HashMap<>();
+    /** Jobs not started yet, oldest first; cancelled or lost ones are dropped when reached. */
+    private final Deque<Sim> pendingQueue = new ArrayDeque<>();
+    /** Jobs running, in start order; ended, cancelled or lost ones are dropped at the next tick. */
+    private List<Sim> runningList = new ArrayList<>();
     private final Map<String, Deque<JobState>> scripted = new HashMap<>();
     private final List<Submission> submissions = new ArrayList<>();
     private final Map<String, AtomicInteger> submitsByName = new HashMap<>();
@@ -111,7 +118,9 @@ public final class InMemoryScheduler implements Scheduler {
         String id = Long.toString(nextId++);
         Deque<JobState> ends = scripted.get(s.job().name());
         JobState end = ends == null || ends.isEmpty() ? JobState.COMPLETED : ends.poll();
-        jobs.put(id, new Sim(id, s, end));
+        Sim sim = new Sim(id, s, end);
+        jobs.put(id, sim);
+        pendingQueue.add(sim);
         submissions.add(s);
         submitsByName.computeIfAbsent(s.job().name(), k -> new AtomicInteger()).incrementAndGet();
         live++;
@@ -123,7 +132,7 @@ public final class InMemoryScheduler implements Scheduler {
     public synchronized Map<String, JobStatus> status(Collection<String> ids) {
         int call = statusCalls.incrementAndGet();
         tick();
-        Map<String, JobStatus> out = new LinkedHashMap<>();
+        Map<String, JobStatus> out = new LinkedHashMap<>(Math.max(16, (int) (ids.size() / 0.75f) + 1));
         boolean fail = failStatusEvery > 0 && call % failStatusEvery == 0;
         for (String id : ids) {
             Sim j = jobs.get(id);
@@ -140,20 +149,26 @@ public final class InMemoryScheduler implements Scheduler {
     }
 
     private void tick() {
-        for (Sim j : jobs.values()) {
-            if (j.state == JobState.RUNNING && ++j.ticks >= runTicks) {
+        List<Sim> stillRunning = new ArrayList<>(runningList.size());
+        for (Sim j : runningList) {
+            if (j.gone || j.state != JobState.RUNNING) {
+                continue;   // cancelled or lost since: already counted out
+            }
+            if (++j.ticks >= runTicks) {
                 j.state = j.end;
                 running--;
                 live--;
+            } else {
+                stillRunning.add(j);
             }
         }
-        for (Sim j : jobs.values()) {
-            if (running >= slots) {
-                break;
-            }
-            if (j.state == JobState.PENDING) {
+        runningList = stillRunning;
+        while (running < slots && !pendingQueue.isEmpty()) {
+            Sim j = pendingQueue.poll();
+            if (!j.gone && j.state == JobState.PENDING) {
                 j.state = JobState.RUNNING;
                 running++;
+                runningList.add(j);
             }
         }
     }
@@ -183,6 +198,9 @@ public final class InMemoryScheduler implements Scheduler {
     /** Makes a job vanish as if the scheduler lost it. */
     public synchronized void lose(String id) {
         Sim j = jobs.remove(id);
+        if (j != null) {
+            j.gone = true;
+        }
         if (j != null && !j.state.isTerminal()) {
             if (j.state == JobState.RUNNING) {
                 running--;
@@ -247,6 +265,8 @@ public final class InMemoryScheduler implements Scheduler {
         final JobState end;
         JobState state = JobState.PENDING;
         int ticks;
+        /** Lost: no longer in {@code jobs}. */
+        boolean gone;
 
         Sim(String id, Submission submission, JobState end) {
             this.id = id;

@@ -47,8 +47,8 @@ import org.drover.testing.InMemoryScheduler;
  *       {@code job.json}), plus in the first step the bundle record;</li>
  *   <li>{@code store}: {@link RunStore#save}; the in-memory store is used for (a), so this is ~0, but
  *       building the {@link RunRecord} that step() hands to it is not: it stays in the cycle;</li>
- *   <li>{@code status}: the InMemoryScheduler's batched status call (its simulation, O(every job
- *       ever submitted) per call, is the stand-in for squeue);</li>
+ *   <li>{@code status}: the InMemoryScheduler's batched status call (its simulation, O(ids asked + jobs
+ *       running) per call, is the stand-in for squeue);</li>
  *   <li>{@code cycle} = step - shell - store: the poll-and-decide cycle; {@code manager} = cycle -
  *       status - submit calls; {@code gc}: collector pauses inside the step (GC MXBeans), already
  *       part of the other figures.</li>
