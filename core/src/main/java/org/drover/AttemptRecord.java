@@ -17,8 +17,9 @@ import java.util.Objects;
  * @param ended when Drover saw it end, or null
  * @param attemptDir its attempt directory (stdout, stderr, exitcode inside)
  * @param history every state seen, in order
- * @param stdout where the job's stdout goes (null in stores written before it was recorded)
- * @param stderr where the job's stderr goes (null likewise)
+ * @param stdout where the job's stdout goes; null stands for {@code stdout} in the attempt directory
+ *     (the default, which the store does not write out)
+ * @param stderr where the job's stderr goes; null likewise for {@code stderr}
  */
 public record AttemptRecord(int number, String token, String jobId, JobState state, Integer exitCode, String reason,
                             Instant submitted, Instant ended, String attemptDir, List<StateChange> history,
@@ -29,5 +30,12 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
         Objects.requireNonNull(attemptDir, "attemptDir");
         reason = reason == null ? "" : reason;
         history = List.copyOf(history == null ? List.of() : history);
+        stdout = stdout != null ? stdout : defaultPath(attemptDir, RunDirectory.STDOUT);
+        stderr = stderr != null ? stderr : defaultPath(attemptDir, RunDirectory.STDERR);
+    }
+
+    /** The path of a file of this name in the attempt directory, as {@link Submission} gives it. */
+    public static String defaultPath(String attemptDir, String file) {
+        return java.nio.file.Path.of(attemptDir).resolve(file).toString();
     }
 }

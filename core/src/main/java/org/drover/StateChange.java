@@ -9,4 +9,8 @@ import java.time.Instant;
  * @param state the new state
  * @param reason why, if the scheduler said ("" if not)
  */
-public record StateChange(Instant at, JobState state, String reason) {}
+public record StateChange(Instant at, JobState state, String reason) {
+    public StateChange {
+        reason = reason == null ? "" : reason;
+    }
+}

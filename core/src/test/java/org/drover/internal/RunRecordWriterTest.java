@@ -58,7 +58,7 @@ class RunRecordWriterTest {
         RunRecordWriter.write(r, out);
 
         JsonNode written = JsonRunStore.MAPPER.readTree(out.toByteArray());
-        JsonNode beans = withoutNulls(JsonRunStore.MAPPER.valueToTree(r));
+        JsonNode beans = withoutDefaults(JsonRunStore.MAPPER.valueToTree(r));
         assertThat(written).isEqualTo(beans);
         assertThat(fieldNames(written.get("tasks").get(0).get("attempts").get(0)))
                 .isEqualTo(fieldNames(beans.get("tasks").get(0).get("attempts").get(0)));   // same order
@@ -104,7 +104,8 @@ class RunRecordWriterTest {
         assertThat(a.exitCode()).isZero();
         assertThat(a.history()).containsExactly(new StateChange(T0, JobState.PENDING, ""),
                 new StateChange(T1, JobState.COMPLETED, ""));
-        assertThat(a.stdout()).isNull();
+        assertThat(a.stdout()).isEqualTo("/runs/s/a/1/stdout");   // a missing path is the attempt directory's
+        assertThat(a.stderr()).isEqualTo("/runs/s/a/1/stderr");
         assertThat(r.tasks().get(1).retryAt()).isEqualTo(T2);
         assertThat(r.tasks().get(1).lastAttempt().jobId()).isNull();
         // and it is saved again in the new form, which loads to the same record
@@ -115,20 +116,26 @@ class RunRecordWriterTest {
         again.close();
     }
 
-    private static JsonNode withoutNulls(JsonNode n) {
+    /** The bean serialization minus what the writer leaves out: nulls, empty reasons, default output paths. */
+    private static JsonNode withoutDefaults(JsonNode n) {
         if (n.isObject()) {
             ObjectNode o = (ObjectNode) n;
+            String dir = o.hasNonNull("attemptDir") ? o.get("attemptDir").asText() : null;
             Iterator<Map.Entry<String, JsonNode>> it = o.fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
-                if (e.getValue().isNull()) {
+                JsonNode v = e.getValue();
+                boolean emptyReason = e.getKey().equals("reason") && v.asText().isEmpty();
+                boolean defaultPath = dir != null && (e.getKey().equals("stdout") || e.getKey().equals("stderr"))
+                        && v.asText().equals(dir + "/" + e.getKey());
+                if (v.isNull() || emptyReason || defaultPath) {
                     it.remove();
                 } else {
-                    withoutNulls(e.getValue());
+                    withoutDefaults(v);
                 }
             }
         } else if (n.isArray()) {
-            n.forEach(RunRecordWriterTest::withoutNulls);
+            n.forEach(RunRecordWriterTest::withoutDefaults);
         }
         return n;
     }
