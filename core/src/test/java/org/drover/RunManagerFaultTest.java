@@ -2,6 +2,9 @@ package org.drover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.drover.RunManagerTest.FAST;
+import static org.drover.RunManagerTest.drive;
+import static org.drover.RunManagerTest.row;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,23 +25,8 @@ class RunManagerFaultTest {
     @TempDir
     Path tmp;
 
-    private static final RetryPolicy FAST = RetryPolicy.builder().withBackoff(Duration.ZERO, Duration.ZERO).build();
-
     private RunManager.Builder manager(Bundle b, InMemoryScheduler s) {
         return RunManager.of(b).on(s).runsRoot(tmp.resolve("runs")).retry(FAST).lostAfter(Duration.ofHours(1));
-    }
-
-    private static RunReport drive(RunManager m) {
-        for (int i = 0; i < 10_000; i++) {
-            if (m.step()) {
-                return m.report();
-            }
-        }
-        throw new AssertionError("run did not finish: " + m.report());
-    }
-
-    private static RunReport.Row row(RunReport r, String task) {
-        return r.rows().stream().filter(x -> x.task().equals(task)).findFirst().orElseThrow();
     }
 
     @Test

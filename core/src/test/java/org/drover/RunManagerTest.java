@@ -19,13 +19,14 @@ class RunManagerTest {
     @TempDir
     Path tmp;
 
-    private static final RetryPolicy FAST = RetryPolicy.builder().withBackoff(Duration.ZERO, Duration.ZERO).build();
+    static final RetryPolicy FAST = RetryPolicy.builder().withBackoff(Duration.ZERO, Duration.ZERO).build();
 
     private RunManager.Builder manager(Bundle b, InMemoryScheduler s) {
         return RunManager.of(b).on(s).runsRoot(tmp.resolve("runs")).retry(FAST).lostAfter(Duration.ofHours(1));
     }
 
-    private static RunReport drive(RunManager m) {
+    /** Steps the manager until the run ends (at most 10,000 steps). */
+    static RunReport drive(RunManager m) {
         for (int i = 0; i < 10_000; i++) {
             if (m.step()) {
                 return m.report();
@@ -358,7 +359,7 @@ class RunManagerTest {
         assertThatThrownBy(() -> RetryPolicy.builder().withMaxAttempts(0)).hasMessageContaining("got 0");
     }
 
-    private static RunReport.Row row(RunReport r, String task) {
+    static RunReport.Row row(RunReport r, String task) {
         return r.rows().stream().filter(x -> x.task().equals(task)).findFirst().orElseThrow();
     }
 }
