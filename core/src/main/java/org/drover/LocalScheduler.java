@@ -26,6 +26,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.drover.internal.AtomicFiles;
+import org.drover.internal.ForkServer;
 import org.drover.internal.Processes;
 
 /**
@@ -42,6 +43,11 @@ import org.drover.internal.Processes;
  *   <li>Walltime is enforced: at the limit the job's process tree gets TERM, then KILL after a
  *       grace period, and the job ends {@link JobState#TIMEOUT}.</li>
  *   <li>{@link #cancel} stops the whole process tree of a running job.</li>
+ *   <li>Jobs are started by a fork server: one python3 process, started with the first job, that
+ *       spawns each job in its own process group (one exec per job, where the JDK's default
+ *       launch costs two). If the fork server dies, the jobs it ran are killed and end
+ *       {@link JobState#LOST}, and the next job starts a new one. Without python3 on the PATH
+ *       jobs are started with {@link ProcessBuilder}.</li>
  *   <li>State lives in this object only: a new LocalScheduler knows no earlier job (its ids are
  *       reported {@link JobState#NOT_FOUND}); the run directory's {@code exitcode} files remain.</li>
  * </ul>
@@ -67,6 +73,11 @@ public final class LocalScheduler implements Scheduler {
     private final Duration killGrace;
     private final Shell shell = LocalShell.create();
     private final String host;
+    private final boolean useForkServer;
+    private final Object forkServerLock = new Object();
+    /** The fork server that starts jobs now; null before the first job and after it died. Guarded by forkServerLock. */
+    private ForkServer forkServer;
+    private final ForkServer.Listener forkServerEvents = new ForkServerEvents();
 
     private final Object lock = new Object();
     private final Map<String, LocalJob> jobs = new HashMap<>();
@@ -86,6 +97,7 @@ public final class LocalScheduler implements Scheduler {
         this.totalMemory = b.memory;
         this.totalGpus = b.gpus;
         this.killGrace = b.killGrace;
+        this.useForkServer = b.forkServer && ForkServer.available();
         this.freeCpus = totalCpus;
         this.freeMemory = totalMemory;
         this.freeGpus.set(0, totalGpus);
@@ -283,7 +295,7 @@ public final class LocalScheduler implements Scheduler {
                     pending.remove(j);
                     end(j, JobState.CANCELLED, null, "cancelled");
                 } else if (!j.stopping) {
-                    if (j.process != null) {
+                    if (j.process != null || j.pid > 0) {
                         stop(j, JobState.CANCELLED, "cancelled");
                     } else {
                         // Still being started by a launcher, which stops it as soon as it runs.
@@ -310,7 +322,15 @@ public final class LocalScheduler implements Scheduler {
             for (LocalJob j : jobs.values()) {
                 if (j.process != null && j.process.isAlive()) {
                     Processes.killTree(j.process.toHandle(), true);
+                } else if (j.pid > 0 && !j.exited) {
+                    killGroup(j, true);
                 }
+            }
+        }
+        synchronized (forkServerLock) {
+            if (forkServer != null) {
+                forkServer.close();   // it exits once its killed jobs have
+                forkServer = null;
             }
         }
         timers.shutdownNow();
@@ -401,6 +421,9 @@ public final class LocalScheduler implements Scheduler {
 
     /** On a launcher thread, without the lock. */
     private void startProcess(LocalJob j) {
+        if (useForkServer && startWithForkServer(j)) {
+            return;
+        }
         Submission s = j.submission;
         Process p;
         try {
@@ -431,8 +454,233 @@ public final class LocalScheduler implements Scheduler {
                 });
     }
 
+    /**
+     * Asks the fork server to start the job, as {@link #processBuilder} would (same program, words,
+     * directory, environment and files); its reports arrive at {@link ForkServerEvents}.
+     *
+     * @return false if the job must be started with ProcessBuilder instead: no fork server could be
+     *     started, or a value holds NUL (ProcessBuilder then reports why it cannot start)
+     */
+    private boolean startWithForkServer(LocalJob j) {
+        Submission s = j.submission;
+        Job job = s.job();
+        Path workingDir = job.workingDir().map(w -> s.attemptDir().resolve(w)).orElse(null);
+        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH")
+                && (workingDir == null || Files.isDirectory(workingDir));
+        List<String> argv = direct ? job.command()
+                : List.of(job.script().isPresent() ? "/bin/bash" : "/bin/sh", s.scriptPath().toString());
+        Path dir = direct && workingDir != null ? workingDir : s.attemptDir();
+        List<String> env = new ArrayList<>(4 + (direct ? job.env().size() : 0));
+        env.add("DROVER_JOB_ID=" + j.id);
+        env.add("DROVER_JOB_NAME=" + job.name());
+        env.add("DROVER_ATTEMPT_DIR=" + s.attemptDir());
+        List<String> unset = List.of();
+        if (!j.gpus.isEmpty()) {
+            env.add("CUDA_VISIBLE_DEVICES=" + j.gpus.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        } else {
+            unset = List.of("CUDA_VISIBLE_DEVICES");
+        }
+        if (direct) {
+            job.env().forEach((k, v) -> env.add(k + "=" + v));   // after Drover's, as the script's exports come after them
+        }
+        if (!ForkServer.canCarry(argv) || !ForkServer.canCarry(env) || !ForkServer.canCarry(List.of(dir.toString(),
+                s.stdoutPath().toString(), s.stderrPath().toString()))) {
+            return false;
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            ForkServer fs = forkServer();
+            if (fs == null) {
+                return false;
+            }
+            synchronized (lock) {
+                if (j.exited) {
+                    return true;
+                }
+                j.server = fs;
+            }
+            try {
+                fs.launch(j.id, dir, s.stdoutPath(), s.stderrPath(), unset, env, argv);
+                return true;
+            } catch (IOException e) {
+                // It died (its reader ends the jobs it had); once more with a new one.
+                LOG.log(Level.WARNING, "fork server " + fs.pid() + " did not take job " + j.id + ": " + e);
+                synchronized (lock) {
+                    if (j.exited) {
+                        return true;
+                    }
+                    j.server = null;
+                }
+                forgetForkServer(fs);
+            }
+        }
+        return false;
+    }
+
+    /** The running fork server, started now if there is none; null if none can start (or closed). */
+    private ForkServer forkServer() {
+        synchronized (forkServerLock) {
+            if (forkServer != null && forkServer.isAlive()) {
+                return forkServer;
+            }
+            synchronized (lock) {
+                if (closed) {
+                    return null;
+                }
+            }
+            try {
+                forkServer = ForkServer.start(forkServerEvents);
+                return forkServer;
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot start a fork server, starting jobs with ProcessBuilder: " + e);
+                forkServer = null;
+                return null;
+            }
+        }
+    }
+
+    private void forgetForkServer(ForkServer fs) {
+        synchronized (forkServerLock) {
+            if (forkServer == fs) {
+                forkServer = null;
+            }
+        }
+    }
+
+    /** The pid of the current fork server, if one runs; for tests. */
+    java.util.OptionalLong forkServerPid() {
+        synchronized (forkServerLock) {
+            return forkServer != null && forkServer.isAlive() ? java.util.OptionalLong.of(forkServer.pid())
+                    : java.util.OptionalLong.empty();
+        }
+    }
+
+    /** The fork server's reports, on its reader thread. */
+    private final class ForkServerEvents implements ForkServer.Listener {
+        @Override
+        public void started(String id, long pid) {
+            LocalJob j;
+            synchronized (lock) {
+                j = jobs.get(id);
+                if (j == null) {
+                    return;
+                }
+                j.pid = pid;
+                if (j.exited || closed) {
+                    killGroup(j, true);   // lost or closed while it was being started
+                    return;
+                }
+            }
+            Submission s = j.submission;
+            // As with ProcessBuilder: started is the moment the job got its slots; in order with its exitcode.
+            record(() -> writeQuietly(s.attemptDir(), RunDirectory.STARTED,
+                    j.started.getEpochSecond() + " " + host + " " + pid));
+            synchronized (lock) {
+                if (j.exited) {
+                    return;
+                }
+                if (j.stopping) {
+                    stop(j, j.stopState, j.stopReason);   // cancelled while it was being started
+                } else if (!closed) {
+                    s.job().resources().walltime().ifPresent(limit ->
+                            j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
+                }
+            }
+        }
+
+        @Override
+        public void cannotStart(String id, String what) {
+            synchronized (lock) {
+                LocalJob j = jobs.get(id);
+                if (j != null) {
+                    j.cannotStart = what;
+                }
+            }
+        }
+
+        @Override
+        public void exited(String id, int status) {
+            LocalJob j;
+            String why;
+            synchronized (lock) {
+                j = jobs.get(id);
+                if (j == null || j.exited) {
+                    return;
+                }
+                if (j.timer != null) {
+                    j.timer.cancel(false);
+                }
+                why = j.cannotStart;
+            }
+            if (why == null) {
+                onExit(j, status);
+                return;
+            }
+            Submission s = j.submission;
+            String reason;
+            switch (why) {
+                case "dir":
+                    reason = "cannot change to directory " + s.attemptDir();
+                    break;
+                case "stdout":
+                    reason = "cannot open the stdout file " + s.stdoutPath();
+                    break;
+                case "stderr":
+                    reason = "cannot open the stderr file " + s.stderrPath();
+                    break;
+                case "env":
+                    reason = "cannot set its environment";
+                    break;
+                default:
+                    String program = s.job().command().isEmpty() ? "/bin/sh" : s.job().command().get(0);
+                    reason = "cannot run program \"" + program + "\": not found or not executable";
+                    break;
+            }
+            // Written on the records thread, after the started file it replaces.
+            record(() -> {
+                try {
+                    Files.deleteIfExists(s.attemptDir().resolve(RunDirectory.STARTED));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot delete the started file of job " + j.id + ": " + e);
+                }
+                startFailed(j, reason);
+            });
+        }
+
+        @Override
+        public void serverEnded(ForkServer server, int exitCode) {
+            forgetForkServer(server);
+            synchronized (lock) {
+                if (closed || server.closing()) {
+                    return;
+                }
+                LOG.warning("fork server " + server.pid() + " died (exit code " + exitCode + ")");
+                for (LocalJob j : jobs.values()) {
+                    if (j.server != server || j.exited || j.state.isTerminal()) {
+                        continue;
+                    }
+                    if (j.timer != null) {
+                        j.timer.cancel(false);
+                    }
+                    if (j.pid > 0) {
+                        ProcessHandle.of(j.pid).ifPresent(h -> Processes.killTree(h, true));
+                    }
+                    release(j);
+                    j.exited = true;
+                    end(j, JobState.LOST, null, "lost: the fork server (pid " + server.pid() + ") that started it died"
+                            + " (exit code " + exitCode + "); " + (j.pid > 0 ? "its process " + j.pid + " was killed"
+                            : "it may not have started"));
+                }
+                schedule();
+            }
+        }
+    }
+
     private void startFailed(LocalJob j, Exception e) {
-        String reason = "cannot start: " + e.getMessage();
+        startFailed(j, e.getMessage());
+    }
+
+    private void startFailed(LocalJob j, String why) {
+        String reason = "cannot start: " + why;
         Path dir = j.submission.attemptDir();
         try {
             // As for any ended job, the exit code file says so; stderr says why.
@@ -507,8 +755,34 @@ public final class LocalScheduler implements Scheduler {
         j.stopping = true;
         j.stopState = endState;
         j.stopReason = reason;
+        if (j.process == null) {
+            killGroup(j, false);
+            List<ProcessHandle> signalled = ProcessHandle.of(j.pid).map(h -> Processes.killTree(h, false)).orElse(List.of());
+            timers.schedule(() -> {
+                killGroup(j, true);
+                Processes.killAll(signalled);
+            }, killGrace.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
         List<ProcessHandle> signalled = Processes.killTree(j.process.toHandle(), false);
         timers.schedule(() -> Processes.killAll(signalled), killGrace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Signals the process group of a job started by a fork server (TERM, or KILL when
+     * {@code forcibly}); without a live server, the job's process and its descendants instead.
+     */
+    private void killGroup(LocalJob j, boolean forcibly) {
+        ForkServer fs = j.server;
+        if (fs != null && fs.isAlive() && !fs.closing()) {
+            try {
+                fs.signal(j.pid, forcibly ? "KILL" : "TERM");
+                return;
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "fork server " + fs.pid() + " cannot signal job " + j.id, e);
+            }
+        }
+        ProcessHandle.of(j.pid).ifPresent(h -> Processes.killTree(h, forcibly));
     }
 
     /**
@@ -520,6 +794,9 @@ public final class LocalScheduler implements Scheduler {
         JobState state;
         String reason;
         synchronized (lock) {
+            if (j.exited) {
+                return;   // ended already: its fork server was declared dead
+            }
             if (j.timer != null) {
                 j.timer.cancel(false);
             }
@@ -616,7 +893,14 @@ public final class LocalScheduler implements Scheduler {
         final List<LocalJob> deps;
         final ArrayGroup group;
         JobState state = JobState.PENDING;
+        /** Its process when started with ProcessBuilder. */
         Process process;
+        /** Its pid (and process group id) when started by a fork server; 0 until known. */
+        long pid;
+        /** The fork server asked to start it. */
+        ForkServer server;
+        /** Why the fork server could not start it (dir, stdout, stderr, env, command); null if it could. */
+        String cannotStart;
         List<Integer> gpus = List.of();
         ScheduledFuture<?> timer;
         boolean stopping;
@@ -656,8 +940,15 @@ public final class LocalScheduler implements Scheduler {
         private long memory = physicalMemory();
         private int gpus;
         private Duration killGrace = Duration.ofSeconds(5);
+        private boolean forkServer = true;
 
         private Builder() {}
+
+        /** Whether jobs start through a fork server (the default) or each with ProcessBuilder; for tests. */
+        Builder forkServer(boolean use) {
+            this.forkServer = use;
+            return this;
+        }
 
         /** Cpus to share among jobs. */
         public Builder cpus(int cpus) {
