@@ -66,6 +66,31 @@ class RunRecordWriterTest {
     }
 
     @Test
+    void instantsAreWrittenExactlyAsInstantToStringWritesThem() {
+        java.util.Random random = new java.util.Random(20261202);
+        List<Instant> cases = new java.util.ArrayList<>(List.of(Instant.EPOCH, T0, T1, T2,
+                Instant.parse("1969-12-31T23:59:59.999999999Z"), Instant.parse("2000-02-29T00:00:00.001Z"),
+                Instant.parse("2100-03-01T12:00:00.000100Z"), Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+                Instant.parse("-0001-12-31T23:59:59Z"), Instant.MIN, Instant.MAX));
+        for (int i = 0; i < 100_000; i++) {
+            long seconds = random.nextLong() % 253_402_300_800L;   // years -6000 .. 9999
+            int nanos = switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            cases.add(Instant.ofEpochSecond(seconds, nanos));
+        }
+        char[] out = new char[64];
+        for (Instant t : cases) {
+            int n = RunRecordWriter.isoInstant(t, out);
+            assertThat(new String(out, 0, n)).isEqualTo(t.toString());
+        }
+    }
+
+    @Test
     void aStoreSavedAndLoadedIsTheSameRecord() {
         Path file = tmp.resolve("store.json");
         RunStore store = RunStore.json(file);
