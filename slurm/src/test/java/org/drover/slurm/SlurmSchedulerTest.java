@@ -54,6 +54,7 @@ class SlurmSchedulerTest {
         private final Map<String, Deque<CommandResult>> answers = new HashMap<>();
         private final List<List<String>> calls = new ArrayList<>();
         private final Map<Path, byte[]> written = new LinkedHashMap<>();
+        private final Map<String, String> unstartable = new HashMap<>();
 
         /** Queues an answer for {@code program}. */
         FakeShell on(String program, Integer exitCode, String stdout, String stderr) {
@@ -77,8 +78,18 @@ class SlurmSchedulerTest {
             return SlurmSchedulerTest.class.getResource("/fixtures/" + file) != null;
         }
 
+        /** {@code program} cannot be started at all: run throws, as a missing executable would. */
+        FakeShell cannotStart(String program, String message) {
+            unstartable.put(program, message);
+            return this;
+        }
+
         @Override
         public synchronized CommandResult run(List<String> command, Duration timeout) {
+            String unstartableMessage = unstartable.get(command.get(0));
+            if (unstartableMessage != null) {
+                throw new IllegalStateException(unstartableMessage);
+            }
             calls.add(List.copyOf(command));
             Deque<CommandResult> queue = answers.get(command.get(0));
             if (queue == null || queue.isEmpty()) {
@@ -539,39 +550,9 @@ class SlurmSchedulerTest {
         void anScontrolThatCannotRunGivesUnknownInsteadOfThrowing() {
             shell.ok("squeue", "");
             shell.fixture("sacct", "sacct_accounting-storage-none");
-            Shell failing = new Shell() {
-                @Override
-                public CommandResult run(List<String> command, Duration timeout) {
-                    if (command.get(0).equals("scontrol")) {
-                        throw new IllegalStateException("cannot start scontrol: No such file or directory");
-                    }
-                    return shell.run(command, timeout);
-                }
+            shell.cannotStart("scontrol", "cannot start scontrol: No such file or directory");
 
-                @Override
-                public void writeFile(Path file, byte[] content) {
-                    shell.writeFile(file, content);
-                }
-
-                @Override
-                public Optional<byte[]> readFile(Path file) {
-                    return shell.readFile(file);
-                }
-
-                @Override
-                public void createDirectories(Path dir) {
-                    shell.createDirectories(dir);
-                }
-
-                @Override
-                public String describe() {
-                    return "failing scontrol";
-                }
-            };
-            SlurmScheduler s = SlurmScheduler.builder().shell(failing).user("root")
-                    .submitRetries(3, Duration.ZERO, Duration.ZERO).timeZone(ZoneOffset.UTC).build();
-
-            Map<String, JobStatus> st = s.status(List.of("36", "26_4"));
+            Map<String, JobStatus> st = slurm.status(List.of("36", "26_4"));
 
             assertThat(st).containsOnlyKeys("36", "26_4");
             assertThat(st.values()).allSatisfy(j -> {
