@@ -150,8 +150,7 @@ class LocalSchedulerTest {
         local = LocalScheduler.builder().cpus(2).build();
         Path slots = Files.createDirectories(tmp.resolve("slots"));
         Path seen = tmp.resolve("seen");
-        String body = "mkdir " + slots + "/$DROVER_JOB_ID; ls " + slots + " | wc -l >> " + seen
-                + "; sleep 0.3; ls " + slots + " | wc -l >> " + seen + "; rmdir " + slots + "/$DROVER_JOB_ID";
+        String body = countsRunningTasks(slots, seen, "0.3");
         Bundle b = Bundle.named("slots");
         for (int i = 0; i < 6; i++) {
             b.add(Job.named("one_" + i).script(body));
@@ -342,13 +341,18 @@ class LocalSchedulerTest {
         assertThat(RunDirectory.readExitCode(dir)).hasValue(0);
     }
 
+    /** A script that appends, on entry and before leaving, how many such scripts are running. */
+    private static String countsRunningTasks(Path slots, Path seen, String seconds) {
+        return "mkdir " + slots + "/$DROVER_JOB_ID; ls " + slots + " | wc -l >> " + seen
+                + "; sleep " + seconds + "; ls " + slots + " | wc -l >> " + seen + "; rmdir " + slots + "/$DROVER_JOB_ID";
+    }
+
     @Test
     void anArrayWithALimitNeverRunsMoreTasksAtOnce() throws IOException {
         local = LocalScheduler.builder().cpus(4).build();
         Path slots = Files.createDirectories(tmp.resolve("slots"));
         Path seen = tmp.resolve("seen");
-        String body = "mkdir " + slots + "/$DROVER_JOB_ID; ls " + slots + " | wc -l >> " + seen
-                + "; sleep 0.2; ls " + slots + " | wc -l >> " + seen + "; rmdir " + slots + "/$DROVER_JOB_ID";
+        String body = countsRunningTasks(slots, seen, "0.2");
         Bundle b = Bundle.named("throttled")
                 .add(Sweep.of(Job.named("one").script(body)).param("i", 1, 2, 3, 4).asArray(1))
                 .add(Sweep.of(Job.named("two").script("echo {i}")).param("i", 1, 2, 3, 4, 5, 6).asArray(2));
@@ -368,8 +372,7 @@ class LocalSchedulerTest {
         local = LocalScheduler.builder().cpus(4).build();
         Path slots = Files.createDirectories(tmp.resolve("slots"));
         Path seen = tmp.resolve("seen");
-        String body = "mkdir " + slots + "/$DROVER_JOB_ID; ls " + slots + " | wc -l >> " + seen
-                + "; sleep 0.3; ls " + slots + " | wc -l >> " + seen + "; rmdir " + slots + "/$DROVER_JOB_ID";
+        String body = countsRunningTasks(slots, seen, "0.3");
         Bundle b = Bundle.named("mixed")
                 .add(Sweep.of(Job.named("arr").script(body)).param("i", 1, 2, 3, 4, 5, 6).asArray(2))
                 .add(Job.named("free").script(body));
