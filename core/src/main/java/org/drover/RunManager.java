@@ -56,6 +56,7 @@ import org.drover.internal.Json;
  */
 public final class RunManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunManager.class.getName());
+    private static final String CANCELLED_BY_MANAGER = "cancelled by the run manager";
 
     private final Bundle bundle;
     private final Scheduler scheduler;
@@ -70,10 +71,20 @@ public final class RunManager implements AutoCloseable {
     private final List<RunListener> listeners;
 
     private final Object lock = new Object();
-    private final Map<String, Task> tasks = new LinkedHashMap<>();
+    /** Every task, in submission order (a task's index is its place here). */
+    private Task[] tasks = new Task[0];
+    /**
+     * Each task's record, by index: everything the store keeps about it (state, reason, retry
+     * time, attempts). Records are replaced, never changed, so {@link #record()} only gathers
+     * references. Kept in one array rather than in each task: a poll that changes 100,000 tasks
+     * then writes new references into a few hundred cards of one array, not into 100,000 old
+     * objects all over the heap, which the garbage collector would have to track one by one.
+     */
+    private TaskRecord[] records = new TaskRecord[0];
     private final PriorityQueue<Task> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.index, b.index));
-    private final PriorityQueue<Task> retrying = new PriorityQueue<>((a, b) -> a.retryAt.compareTo(b.retryAt));
-    private final Set<Task> active = new LinkedHashSet<>();
+    private final PriorityQueue<Task> retrying = new PriorityQueue<>((a, b) -> a.retryAt().compareTo(b.retryAt()));
+    /** Tasks with an attempt in the scheduler's queue, polled every step. */
+    private final ActiveTasks active = new ActiveTasks();
     /** Tasks whose last submission may or may not have created a job: looked up by token each poll. */
     private final Set<Task> unresolved = new LinkedHashSet<>();
     /** Tasks whose attempt exited 0 but whose done check failed to answer, with when it first failed. */
@@ -82,12 +93,6 @@ public final class RunManager implements AutoCloseable {
     private RunDirectory runDirectory;
     private boolean initialized;
     private boolean dirty;
-    /** Each task's record as of the last {@link #record()}, by index; stale for the tasks in {@link #changed}. */
-    private TaskRecord[] records = new TaskRecord[0];
-    /** Tasks changed since the last {@link #record()}: only their records are looked at again. */
-    private final List<Task> changed = new ArrayList<>();
-    /** Every task is to be looked at again (set up, cancel). */
-    private boolean allChanged = true;
     private int unfinished;
     private Instant lastProgress = Instant.EPOCH;
     private volatile Thread loop;
@@ -184,11 +189,9 @@ public final class RunManager implements AutoCloseable {
             poll(now);
             recheckDone(now);
             // After the poll, so that an attempt seen ending now with no backoff is resubmitted now.
-            while (!retrying.isEmpty() && !retrying.peek().retryAt.isAfter(now)) {
+            while (!retrying.isEmpty() && !retrying.peek().retryAt().isAfter(now)) {
                 Task t = retrying.poll();
-                t.retryAt = null;
-                t.state = TaskState.WAITING;
-                changed(t);
+                t.set(TaskState.WAITING, t.reason(), null);
                 enqueue(t);
             }
             submitReady(now);
@@ -197,7 +200,9 @@ public final class RunManager implements AutoCloseable {
             }
             logProgress(now);
             if (unfinished == 0) {
-                save();
+                if (dirty) {
+                    save();
+                }
                 RunReport end = report();
                 LOG.info(() -> "run finished: " + end.summary());
                 store.close();
@@ -256,14 +261,14 @@ public final class RunManager implements AutoCloseable {
             initialize();
             List<String> ids = new ArrayList<>();
             for (Task t : active) {
-                ids.add(t.last().jobId);
+                ids.add(t.last().jobId());
             }
             for (Task t : unresolved) {   // a job may exist: find it so that it is cancelled too
                 try {
-                    scheduler.findByToken(t.last().token).ifPresent(ids::add);
+                    scheduler.findByToken(t.last().token()).ifPresent(ids::add);
                 } catch (RuntimeException e) {
                     LOG.warning(() -> "cannot tell whether " + t.job.name() + " reached the scheduler, so it may "
-                            + "keep running (token " + t.last().token + "): " + e.getMessage());
+                            + "keep running (token " + t.last().token() + "): " + e.getMessage());
                 }
             }
             unresolved.clear();
@@ -272,24 +277,20 @@ public final class RunManager implements AutoCloseable {
                 scheduler.cancel(ids);
             }
             Instant now = Instant.now();
-            for (Task t : new ArrayList<>(active)) {
-                Attempt a = t.last();
-                a.change(now, JobState.CANCELLED, "cancelled by the run manager");
-                a.ended = now;
-                active.remove(t);
-                finish(t, TaskState.CANCELLED, "cancelled by the run manager");
+            for (Task t : active) {
+                AttemptRecord a = t.last();
+                t.setLast(a.endedAs(now, JobState.CANCELLED, CANCELLED_BY_MANAGER, a.exitCode()));
+                finish(t, TaskState.CANCELLED, CANCELLED_BY_MANAGER);
             }
-            for (Task t : tasks.values()) {
-                if (!t.state.isTerminal()) {
-                    finish(t, TaskState.CANCELLED, "cancelled by the run manager");
-                }
+            active.clear();
+            for (Task t : tasks) {
+                finish(t, TaskState.CANCELLED, CANCELLED_BY_MANAGER);   // no-op for the tasks that ended
             }
             for (Task t : ready) {
                 t.queued = false;
             }
             ready.clear();
             retrying.clear();
-            allChanged = true;
             dirty = true;
         }
         step();
@@ -364,66 +365,66 @@ public final class RunManager implements AutoCloseable {
         scheduler.shell().writeFile(dir.recordFile(), Json.writeBytes(bundle));
         // From here on nothing asks the scheduler: the state is built in one go and cannot stop half-way.
         runDirectory = dir;
-        int index = 0;
-        for (Job job : plan.order()) {
-            Task t = new Task(job, index++);
+        List<Job> order = plan.order();
+        Task[] all = new Task[order.size()];
+        TaskRecord[] recs = new TaskRecord[all.length];
+        Map<String, Task> byName = new HashMap<>(order.size() * 2);
+        for (int i = 0; i < all.length; i++) {
+            Job job = order.get(i);
             TaskRecord p = previous.get(job.name());
-            if (p != null) {
-                t.restore(p);
-            }
-            tasks.put(job.name(), t);
+            all[i] = new Task(job, i);
+            recs[i] = p != null ? p : new TaskRecord(job.name(), TaskState.WAITING, "", null, List.of());
+            byName.put(job.name(), all[i]);
         }
-        for (Task t : tasks.values()) {
+        for (Task t : all) {
             for (BundlePlan.ResolvedDependency d : plan.dependenciesOf(t.job.name())) {
-                Task dep = tasks.get(d.job());
-                t.addDependency(dep, d.type());
+                t.addDependency(byName.get(d.job()), d.type());
             }
         }
+        tasks = all;
+        records = recs;
         initialized = true;
         Instant now = Instant.now();
-        for (Task t : tasks.values()) {
-            if (!t.state.isTerminal()) {
+        for (Task t : tasks) {
+            if (!t.state().isTerminal()) {
                 unfinished++;
             }
         }
         List<Task> endedWhileAway = new ArrayList<>();
-        for (Task t : tasks.values()) {
-            if (t.state.isTerminal()) {
+        for (Task t : tasks) {
+            if (t.state().isTerminal()) {
                 continue;
             }
-            Attempt a = t.last();
-            if (a != null && a.jobId == null) {
+            AttemptRecord a = t.last();
+            if (a != null && a.jobId() == null) {
                 // Submitted, or about to be, when the last manager stopped: settled by token in the next step.
-                t.state = TaskState.PENDING;
-                t.reason = "looking up submission " + a.token;
+                t.set(TaskState.PENDING, "looking up submission " + a.token(), null);
                 unresolved.add(t);
-            } else if (a != null && !a.state.isTerminal()) {
-                active.add(t);                       // re-attach: it is in the queue, or its end is to be read
-            } else if (t.state == TaskState.RETRY_WAIT && t.retryAt != null) {
+            } else if (a != null && !a.state().isTerminal()) {
+                activate(t);                         // re-attach: it is in the queue, or its end is to be read
+            } else if (t.state() == TaskState.RETRY_WAIT && t.retryAt() != null) {
                 retrying.add(t);
             } else if (a != null) {
                 endedWhileAway.add(t);               // its attempt ended but no decision was recorded
             } else if (isDone(t.job) == Boolean.TRUE) {
-                t.state = TaskState.SKIPPED;
-                t.reason = "done before the run";
+                t.set(TaskState.SKIPPED, "done before the run", null);
                 unfinished--;
                 fire(l -> l.finished(event(t)));
             } else {
-                t.state = TaskState.WAITING;
+                t.set(TaskState.WAITING, t.reason(), null);
             }
         }
-        for (Task t : tasks.values()) {
-            if (t.state == TaskState.WAITING) {
+        for (Task t : tasks) {
+            if (t.state() == TaskState.WAITING) {
                 settleDependencies(t);
             }
         }
         for (Task t : endedWhileAway) {
-            Attempt a = t.last();
-            attemptEnded(t, a, a.state, a.reason, now);
+            AttemptRecord a = t.last();
+            attemptEnded(t, t.last(), now);
         }
-        allChanged = true;
         dirty = true;
-        LOG.info(() -> "run " + bundle.name() + " in " + runDirectory + ": " + tasks.size() + " tasks, " + active.size()
+        LOG.info(() -> "run " + bundle.name() + " in " + runDirectory + ": " + tasks.length + " tasks, " + active.size()
                 + " re-attached" + (unresolved.isEmpty() ? "" : ", " + unresolved.size() + " to look up by token")
                 + (saved.isPresent() ? " from the store" : ""));
         save();
@@ -437,39 +438,44 @@ public final class RunManager implements AutoCloseable {
      */
     private void resolveUnrecorded(Instant now) {
         for (Task t : new ArrayList<>(unresolved)) {
-            Attempt a = t.last();
+            AttemptRecord a = t.last();
             Optional<String> id;
             try {
-                id = scheduler.findByToken(a.token);
+                id = scheduler.findByToken(a.token());
             } catch (RuntimeException e) {
-                t.reason = "submission " + a.token + " not settled yet: " + e.getMessage();
-                changed(t);
-                LOG.log(Level.FINE, t.job.name() + ": " + t.reason);
+                t.set(t.state(), "submission " + a.token() + " not settled yet: " + e.getMessage(), t.retryAt());
+                LOG.log(Level.FINE, t.job.name() + ": " + t.reason());
                 return;   // the others would fail the same way: ask again next poll
             }
             unresolved.remove(t);
-            changed(t);
             dirty = true;
             if (id.isPresent()) {
-                attach(t, a, id.get(), "found by its token", now);
-                LOG.info(() -> t.job.name() + " attempt " + a.number + " was submitted as " + a.jobId + "; re-attached");
+                attach(t, id.get(), "found by its token", now);
+                LOG.info(() -> t.job.name() + " attempt " + a.number() + " was submitted as " + id.get()
+                        + "; re-attached");
             } else {
-                t.attempts.remove(t.attempts.size() - 1);   // it never reached the scheduler
-                t.state = TaskState.WAITING;
-                t.reason = "";
+                t.dropLastAttempt();   // it never reached the scheduler
+                t.set(TaskState.WAITING, "", null);
                 enqueue(t);
             }
         }
     }
 
-    private void attach(Task t, Attempt a, String jobId, String why, Instant now) {
-        a.jobId = jobId;
-        a.change(now, JobState.PENDING, why);
-        changed(t);
-        t.state = TaskState.PENDING;
-        t.reason = "";
+    private void attach(Task t, String jobId, String why, Instant now) {
+        t.setLast(t.last().withJobId(jobId).changed(now, JobState.PENDING, why));
+        t.set(TaskState.PENDING, "", null);
+        activate(t);
+        if (!listeners.isEmpty()) {
+            fire(l -> l.submitted(event(t)));
+        }
+    }
+
+    /** Adds a task whose latest attempt has a scheduler id and has not ended to the tasks polled. */
+    private void activate(Task t) {
+        AttemptRecord a = t.last();
+        t.jobId = a.jobId();
+        t.polledState = (byte) a.state().ordinal();
         active.add(t);
-        fire(l -> l.submitted(event(t)));
     }
 
     /** Decides a waiting task from its dependencies' ends: ready, still waiting, or never. */
@@ -477,10 +483,10 @@ public final class RunManager implements AutoCloseable {
         int open = 0;
         for (int i = 0; i < t.deps.size(); i++) {
             Task dep = t.deps.get(i);
-            if (!dep.state.isTerminal()) {
+            if (!dep.state().isTerminal()) {
                 open++;
-            } else if (!satisfied(t.depTypes.get(i), dep.state)) {
-                finish(t, TaskState.CANCELLED, "dependency " + dep.job.name() + " ended " + dep.state);
+            } else if (!satisfied(t.depTypes.get(i), dep.state())) {
+                finish(t, TaskState.CANCELLED, "dependency " + dep.job.name() + " ended " + dep.state());
                 return;
             }
         }
@@ -519,10 +525,10 @@ public final class RunManager implements AutoCloseable {
         if (active.isEmpty()) {
             return;
         }
-        List<Task> polled = new ArrayList<>(active);   // observe() removes ended tasks from active
-        List<String> ids = new ArrayList<>(polled.size());
+        Task[] polled = active.toArray();   // observe() removes ended tasks from active
+        List<String> ids = new ArrayList<>(polled.length);
         for (Task t : polled) {
-            ids.add(t.last().jobId);
+            ids.add(t.jobId);
         }
         Map<String, JobStatus> answers;
         try {
@@ -532,15 +538,19 @@ public final class RunManager implements AutoCloseable {
             answers = Map.of();
         }
         List<String> lost = new ArrayList<>();
-        for (Task t : polled) {
-            Attempt a = t.last();
-            JobStatus s = answers.get(a.jobId);
+        // Backwards: a task that ends is then the last one in active, so removing it moves no other task.
+        for (int i = polled.length - 1; i >= 0; i--) {
+            Task t = polled[i];
+            String id = t.jobId;
+            JobStatus s = answers.get(id);
             if (s == null) {
-                s = JobStatus.unknown(a.jobId, "no answer");
+                s = JobStatus.unknown(id, "no answer");
+            } else if (s.state().ordinal() == t.polledState && t.notFoundSince == null && s.state() != JobState.NOT_FOUND) {
+                continue;   // the common case: nothing new, and the task's records are not even looked at
             }
-            observe(t, a, s, now);
-            if (a.state == JobState.LOST) {
-                lost.add(a.jobId);
+            observe(t, s, now);
+            if (t.activeSlot < 0 && t.last().state() == JobState.LOST) {
+                lost.add(id);
             }
         }
         if (!lost.isEmpty()) {
@@ -553,7 +563,8 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    private void observe(Task t, Attempt a, JobStatus s, Instant now) {
+    private void observe(Task t, JobStatus s, Instant now) {
+        AttemptRecord a = t.last();
         JobState state = s.state();
         Integer exit = s.exitCode();
         String reason = s.reason();
@@ -572,41 +583,43 @@ public final class RunManager implements AutoCloseable {
             }
         }
         if (state == JobState.NOT_FOUND) {
-            if (a.notFoundSince == null) {
-                a.notFoundSince = now;
+            if (t.notFoundSince == null) {
+                t.notFoundSince = now;
             }
-            if (Duration.between(a.notFoundSince, now).compareTo(lostAfter) < 0) {
+            if (Duration.between(t.notFoundSince, now).compareTo(lostAfter) < 0) {
                 return;   // accounting may lag: ask again next poll
             }
             state = JobState.LOST;
             reason = "unknown to the scheduler for " + lostAfter.getSeconds() + " s and no exit code: " + s.reason();
-        } else {
-            a.notFoundSince = null;
+        } else if (t.notFoundSince != null) {
+            t.notFoundSince = null;
         }
-        if (state != a.state || state.isTerminal()) {
-            changed(t);
+        if (state == a.state()) {
+            return;   // an attempt that ended is no longer polled: the same state is never an end
         }
-        if (state != a.state) {
-            a.change(now, state, reason);
-            a.exitCode = exit;
-            dirty = true;
-            if (!state.isTerminal()) {
-                t.state = state == JobState.RUNNING || state == JobState.SUSPENDED ? TaskState.RUNNING : TaskState.PENDING;
-                t.reason = reason;
-            }
-            fire(l -> l.stateChanged(event(t)));
-        }
+        dirty = true;
         if (state.isTerminal()) {
-            a.exitCode = exit;
-            a.ended = now;
+            // The task's record is written once, with the decision (a task of 100,000 ending in one poll).
+            AttemptRecord ended = a.endedAs(now, state, reason, exit);
             active.remove(t);
-            attemptEnded(t, a, state, reason, now);
+            if (!listeners.isEmpty()) {
+                TaskEvent e = new TaskEvent(t.job.name(), ended.number(), ended.jobId(), t.state(), state, t.reason());
+                fire(l -> l.stateChanged(e));
+            }
+            attemptEnded(t, ended, now);
+            return;
+        }
+        t.update(state == JobState.RUNNING || state == JobState.SUSPENDED ? TaskState.RUNNING : TaskState.PENDING,
+                reason, null, a.changed(now, state, reason));
+        t.polledState = (byte) state.ordinal();
+        if (!listeners.isEmpty()) {
+            fire(l -> l.stateChanged(event(t)));
         }
     }
 
-    private Integer readExitCode(Attempt a) {
+    private Integer readExitCode(AttemptRecord a) {
         try {
-            return scheduler.shell().readFile(Path.of(a.attemptDir).resolve(RunDirectory.EXIT_CODE))
+            return scheduler.shell().readFile(Path.of(a.attemptDir()).resolve(RunDirectory.EXIT_CODE))
                     .map(b -> new String(b, StandardCharsets.UTF_8).trim())
                     .filter(s -> s.matches("-?\\d+")).map(Integer::valueOf).orElse(null);
         } catch (RuntimeException e) {
@@ -614,31 +627,37 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    private void attemptEnded(Task t, Attempt a, JobState end, String reason, Instant now) {
-        changed(t);
+    /**
+     * The task's latest attempt ended as {@code ended} shows (which may be newer than the attempt
+     * the task's record holds): done, retried, or failed for good. The task's record is written
+     * once, with the decision and that attempt.
+     */
+    private void attemptEnded(Task t, AttemptRecord ended, Instant now) {
+        JobState end = ended.state();
+        String reason = ended.reason();
         if (end.isSuccess() && doneCheck != null) {
             Boolean done = isDone(t.job);
             if (done == null) {
                 checking.putIfAbsent(t, now);   // e.g. a stale NFS handle: ask again next poll
-                t.reason = "exited 0; the done check did not answer, asking again";
+                t.update(t.state(), "exited 0; the done check did not answer, asking again", t.retryAt(), ended);
                 return;
             }
             checking.remove(t);
             if (!done) {
                 end = JobState.FAILED;
                 reason = "exited 0 but the done check found no result";
-                a.change(now, end, reason);
+                ended = ended.changed(now, end, reason);
             }
         }
         if (end.isSuccess()) {
-            finish(t, TaskState.COMPLETED, "");
+            finish(t, TaskState.COMPLETED, "", ended);
             return;
         }
-        if (retry.shouldRetry(end, t.attempts.size())) {
-            t.state = TaskState.RETRY_WAIT;
-            t.retryAt = now.plus(retry.delayBefore(t.attempts.size() + 1));
-            t.reason = "attempt " + a.number + " ended " + end + (reason.isEmpty() ? "" : " (" + reason + ")")
-                    + "; retrying";
+        int made = t.attemptCount();
+        if (retry.shouldRetry(end, made)) {
+            t.update(TaskState.RETRY_WAIT, "attempt " + made + " ended " + end
+                    + (reason.isEmpty() ? "" : " (" + reason + ")") + "; retrying",
+                    now.plus(retry.delayBefore(made + 1)), ended);
             retrying.add(t);
             dirty = true;
             fire(l -> l.retried(event(t)));
@@ -646,7 +665,7 @@ public final class RunManager implements AutoCloseable {
         }
         finish(t, end == JobState.CANCELLED ? TaskState.CANCELLED : TaskState.FAILED,
                 end + (reason.isEmpty() ? "" : ": " + reason)
-                        + (retry.retryOn().contains(end) ? " (no attempt left)" : ""));
+                        + (retry.retryOn().contains(end) ? " (no attempt left)" : ""), ended);
     }
 
     /**
@@ -654,8 +673,16 @@ public final class RunManager implements AutoCloseable {
      * work list, not recursion: a chain of 100,000 tasks whose root fails must not overflow the stack.
      */
     private void finish(Task t, TaskState state, String reason) {
-        if (t.state.isTerminal()) {
+        finish(t, state, reason, null);
+    }
+
+    /** {@link #finish(Task, TaskState, String)}, with the task's latest attempt replaced by {@code last} if not null. */
+    private void finish(Task t, TaskState state, String reason, AttemptRecord last) {
+        if (t.state().isTerminal()) {
             return;
+        }
+        if (last != null) {
+            t.update(state, reason, null, last);
         }
         end(t, state, reason);
         if (t.dependents.isEmpty()) {
@@ -666,12 +693,12 @@ public final class RunManager implements AutoCloseable {
         while (!ended.isEmpty()) {
             Task e = ended.poll();
             for (Task d : e.dependents) {
-                if (d.state != TaskState.WAITING) {
+                if (d.state() != TaskState.WAITING) {
                     continue;
                 }
                 int i = d.deps.indexOf(e);
-                if (!satisfied(d.depTypes.get(i), e.state)) {
-                    end(d, TaskState.CANCELLED, "dependency " + e.job.name() + " ended " + e.state);
+                if (!satisfied(d.depTypes.get(i), e.state())) {
+                    end(d, TaskState.CANCELLED, "dependency " + e.job.name() + " ended " + e.state());
                     ended.add(d);
                 } else if (--d.openDeps == 0) {
                     enqueue(d);
@@ -681,27 +708,24 @@ public final class RunManager implements AutoCloseable {
     }
 
     private void end(Task t, TaskState state, String reason) {
-        changed(t);
-        t.state = state;
-        t.reason = reason;
+        t.set(state, reason, null);
         unfinished--;
         dirty = true;
         // Not ready.remove(t), O(n) on a PriorityQueue: if it is queued, submitReady drops it (no longer WAITING).
-        fire(l -> l.finished(event(t)));
+        if (!listeners.isEmpty()) {
+            fire(l -> l.finished(event(t)));
+        }
     }
 
     /** Asks the done checks that failed to answer again; after {@code lostAfter} of failures the attempt failed. */
     private void recheckDone(Instant now) {
         for (Map.Entry<Task, Instant> e : new ArrayList<>(checking.entrySet())) {
             Task t = e.getKey();
-            Attempt a = t.last();
-            attemptEnded(t, a, a.state, a.reason, now);   // asks the check again
+            attemptEnded(t, t.last(), now);   // asks the check again
             if (checking.containsKey(t) && Duration.between(e.getValue(), now).compareTo(lostAfter) >= 0) {
                 checking.remove(t);
                 String why = "exited 0 but the done check failed for " + lostAfter.getSeconds() + " s";
-                a.change(now, JobState.FAILED, why);
-                changed(t);
-                attemptEnded(t, a, JobState.FAILED, why, now);
+                attemptEnded(t, t.last().changed(now, JobState.FAILED, why), now);
             }
         }
     }
@@ -730,17 +754,19 @@ public final class RunManager implements AutoCloseable {
         while (!ready.isEmpty() && inQueue() + batch.size() < maxSimultaneous) {
             Task t = ready.poll();
             t.queued = false;
-            if (t.state != TaskState.WAITING) {
+            if (t.state() != TaskState.WAITING) {
                 continue;
             }
-            int number = t.attempts.size() + 1;
+            int number = t.attemptCount() + 1;
             Path dir = runDirectory.attemptDir(t.job.name(), number);
-            Attempt a = new Attempt(number, Submitter.newToken(), dir.toString(), now);
-            t.attempts.add(a);
-            Submission s = submission(t, a, dir);
-            a.stdout = s.stdoutPath().toString();
-            a.stderr = s.stderrPath().toString();
-            changed(t);
+            Job job = t.jobFor(number, retry).withoutDependencies();
+            Submission s = new Submission(job, bundle.name(), dir, number, List.of(), Submitter.newToken());
+            String attemptDir = dir.toString();
+            // Default output paths are kept as null, without building their strings.
+            String stdout = job.stdout().isPresent() ? s.stdoutPath().toString() : null;
+            String stderr = job.stderr().isPresent() ? s.stderrPath().toString() : null;
+            t.addAttempt(new AttemptRecord(number, s.token(), null, JobState.UNKNOWN, null, "", now, null, attemptDir,
+                    List.of(), stdout, stderr));
             batch.add(t);
             submissions.add(s);
         }
@@ -750,7 +776,6 @@ public final class RunManager implements AutoCloseable {
         save();   // the intent (token) is durable before any job exists: a restart can find it
         for (int i = 0; i < batch.size(); i++) {
             Task t = batch.get(i);
-            Attempt a = t.last();
             Submission submission = submissions.get(i);
             dirty = true;
             try {
@@ -762,14 +787,12 @@ public final class RunManager implements AutoCloseable {
                 continue;
             }
             try {
-                attach(t, a, scheduler.submit(submission), "", now);
+                attach(t, scheduler.submit(submission), "", now);
             } catch (SchedulerException e) {
                 if (e.isTransient()) {
                     submitOutcomeUnknown(t, e, now);
                 } else {
-                    a.change(now, JobState.FAILED, "refused: " + e.getMessage());
-                    a.ended = now;
-                    changed(t);
+                    t.setLast(t.last().endedAs(now, JobState.FAILED, "refused: " + e.getMessage(), null));
                     finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
                 }
             } catch (RuntimeException e) {
@@ -778,38 +801,30 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    /** The attempt as the scheduler gets it: the job grown by the policy, with no scheduler dependencies. */
-    private Submission submission(Task t, Attempt a, Path attemptDir) {
-        Job job = t.jobFor(a.number, retry).withoutDependencies();
-        return new Submission(job, bundle.name(), attemptDir, a.number, List.of(), a.token);
-    }
-
     /** Jobs that are, or may be, in the scheduler's queue. */
     private int inQueue() {
         return active.size() + unresolved.size();
     }
 
     private void defer(Task t, String why, Exception e) {
-        t.attempts.remove(t.attempts.size() - 1);
-        t.reason = why;
-        changed(t);
+        t.dropLastAttempt();
+        t.set(t.state(), why, t.retryAt());
         enqueue(t);
         LOG.log(Level.WARNING, t.job.name() + ": " + why, e);
     }
 
     /** A submit call failed in a way that may still have created the job: settle it by token, now or later. */
     private void submitOutcomeUnknown(Task t, RuntimeException e, Instant now) {
-        t.state = TaskState.PENDING;
-        changed(t);
+        t.set(TaskState.PENDING, t.reason(), null);
         unresolved.add(t);
         resolveUnrecorded(now);
         if (unresolved.contains(t)) {
-            t.reason = "submission failed (" + e.getMessage() + ") and the scheduler cannot tell yet whether the "
-                    + "job exists; asking again next poll";
-            LOG.warning(() -> t.job.name() + ": " + t.reason);
-        } else if (t.state == TaskState.WAITING) {
-            t.reason = "submission deferred: " + e.getMessage();
-            LOG.warning(() -> t.job.name() + ": " + t.reason);
+            t.set(t.state(), "submission failed (" + e.getMessage() + ") and the scheduler cannot tell yet whether "
+                    + "the job exists; asking again next poll", null);
+            LOG.warning(() -> t.job.name() + ": " + t.reason());
+        } else if (t.state() == TaskState.WAITING) {
+            t.set(TaskState.WAITING, "submission deferred: " + e.getMessage(), null);
+            LOG.warning(() -> t.job.name() + ": " + t.reason());
         }   // else found: the call failed after the scheduler took the job, and it is attached
     }
 
@@ -820,61 +835,22 @@ public final class RunManager implements AutoCloseable {
         dirty = false;
     }
 
-    /** The record the store holds, as of now. */
+    /**
+     * The record the store holds, as of now. Cheap at any size: each task's record is the very
+     * object the manager keeps as that task's state (records are replaced, never changed), so this
+     * only gathers references.
+     */
     public RunRecord record() {
         synchronized (lock) {
-            // Only the tasks changed since the last record are looked at: a step that changes a few
-            // tasks of 100,000 must not walk them all (twice: before and after submitting).
-            if (allChanged || records.length != tasks.size()) {
-                records = new TaskRecord[tasks.size()];
-                for (Task t : tasks.values()) {
-                    records[t.index] = t.record();
-                    t.changed = false;
-                }
-                allChanged = false;
-            } else {
-                for (Task t : changed) {
-                    records[t.index] = t.record();
-                    t.changed = false;
-                }
-            }
-            changed.clear();
-            assert recordsAreCurrent() : "a task changed without changed(task): its record is stale";
             return new RunRecord(bundle.name(), scheduler.name(), runDirectory == null ? "" : runDirectory.toString(),
-                    Instant.now(), Arrays.asList(records));
+                    Instant.now(), Arrays.asList(records));   // RunRecord copies the list
         }
     }
 
-    /** Notes that this task's record is to be built again by the next {@link #record()}. */
-    private void changed(Task t) {
-        if (!t.changed) {
-            t.changed = true;
-            changed.add(t);
-        }
-    }
-
-    /** With assertions on (the tests): every kept record is the one its task would build now. */
-    private boolean recordsAreCurrent() {
-        for (Task t : tasks.values()) {
-            if (records[t.index] != t.record()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Counts by state and one row per task. */
+    /** Counts by state and one row per task (rows are built when first asked for). */
     public RunReport report() {
         synchronized (lock) {
-            Instant now = Instant.now();
-            List<RunReport.Row> rows = new ArrayList<>(tasks.size());
-            for (Task t : tasks.values()) {
-                Attempt a = t.last();
-                Duration elapsed = a == null ? null : Duration.between(a.submitted, a.ended != null ? a.ended : now);
-                rows.add(new RunReport.Row(t.job.name(), t.attempts.size(), a == null || a.jobId == null ? "" : a.jobId,
-                        t.state, a == null ? null : a.state, a == null ? null : a.exitCode, t.reason, elapsed));
-            }
-            return new RunReport(bundle.name(), now, rows);
+            return RunReport.of(bundle.name(), Instant.now(), records.clone());
         }
     }
 
@@ -882,17 +858,17 @@ public final class RunManager implements AutoCloseable {
         if (Duration.between(lastProgress, now).compareTo(progressEvery) >= 0) {
             lastProgress = now;
             EnumMap<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
-            for (Task t : tasks.values()) {
-                counts.merge(t.state, 1, Integer::sum);
+            for (Task t : tasks) {
+                counts.merge(t.state(), 1, Integer::sum);
             }
             LOG.info(() -> "run " + bundle.name() + ": " + counts);
         }
     }
 
     private TaskEvent event(Task t) {
-        Attempt a = t.last();
-        return new TaskEvent(t.job.name(), t.attempts.size(), a == null ? null : a.jobId, t.state,
-                a == null ? null : a.state, t.reason);
+        AttemptRecord a = t.last();
+        return new TaskEvent(t.job.name(), t.attemptCount(), a == null ? null : a.jobId(), t.state(),
+                a == null ? null : a.state(), t.reason());
     }
 
     private void fire(java.util.function.Consumer<RunListener> call) {
@@ -907,25 +883,28 @@ public final class RunManager implements AutoCloseable {
 
     // ------------------------------------------------------------------ internal state
 
-    /** A task's mutable state; guarded by the manager's lock. */
-    private static final class Task {
+    /**
+     * A task; guarded by the manager's lock. What the store keeps about it is its record in
+     * {@link #records}, replaced on every change; the task itself holds the job, the dependency
+     * graph and the manager's own bookkeeping.
+     */
+    private final class Task {
         final Job job;
         final int index;
         // Shared empty lists until the first dependency: most tasks of a large sweep have none.
         List<Task> deps = List.of();
         List<DependencyType> depTypes = List.of();
         List<Task> dependents = List.of();
-        final List<Attempt> attempts = new ArrayList<>(1);
-        TaskState state = TaskState.WAITING;
-        String reason = "";
-        Instant retryAt;
         int openDeps;
         /** Whether it is in the ready queue (maintained by enqueue and submitReady's poll). */
         boolean queued;
-        /** Whether it is in the manager's {@code changed} list. */
-        boolean changed;
-        /** The record built last; {@link #record()} reuses it while it still shows this task. */
-        private TaskRecord cached;
+        /** Its place in {@link #active}, or -1. */
+        int activeSlot = -1;
+        /** While active: its latest attempt's scheduler id and state (ordinal), as polls compare them. */
+        String jobId;
+        byte polledState;
+        /** When the scheduler first answered it does not know the latest attempt (reset when it knows it again). */
+        Instant notFoundSince;
 
         Task(Job job, int index) {
             this.job = job;
@@ -945,116 +924,141 @@ public final class RunManager implements AutoCloseable {
             dep.dependents.add(this);
         }
 
-        Attempt last() {
-            return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+        TaskRecord rec() {
+            return records[index];
+        }
+
+        TaskState state() {
+            return rec().state();
+        }
+
+        String reason() {
+            return rec().reason();
+        }
+
+        Instant retryAt() {
+            return rec().retryAt();
+        }
+
+        int attemptCount() {
+            return rec().attempts().size();
+        }
+
+        AttemptRecord last() {
+            return rec().lastAttempt();
+        }
+
+        /** Sets the task's state, reason and retry time (null unless {@link TaskState#RETRY_WAIT}). */
+        void set(TaskState state, String reason, Instant retryAt) {
+            TaskRecord r = rec();
+            if (r.state() != state || !r.reason().equals(reason == null ? "" : reason) || r.retryAt() != retryAt) {
+                records[index] = new TaskRecord(r.name(), state, reason, retryAt, r.attempts());
+            }
+        }
+
+        /** Sets the task's state, reason and retry time, and replaces its latest attempt: one new record. */
+        void update(TaskState state, String reason, Instant retryAt, AttemptRecord last) {
+            TaskRecord r = rec();
+            records[index] = new TaskRecord(r.name(), state, reason, retryAt,
+                    last == r.lastAttempt() ? r.attempts() : replaceLast(r.attempts(), last));
+        }
+
+        void setLast(AttemptRecord a) {
+            TaskRecord r = rec();
+            records[index] = new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(), replaceLast(r.attempts(), a));
+        }
+
+        void addAttempt(AttemptRecord a) {
+            TaskRecord r = rec();
+            records[index] = new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
+                    AttemptRecord.append(r.attempts(), a));
+            notFoundSince = null;
+        }
+
+        void dropLastAttempt() {
+            TaskRecord r = rec();
+            List<AttemptRecord> list = r.attempts();
+            records[index] = new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
+                    List.copyOf(list.subList(0, list.size() - 1)));
+            notFoundSince = null;
         }
 
         /** The job as submitted for this attempt: grown by the policy after each earlier end. */
         Job jobFor(int number, RetryPolicy policy) {
             Job j = job;
             for (int i = 0; i < number - 1; i++) {
-                j = policy.adjust(j, attempts.get(i).state, 2);
+                j = policy.adjust(j, rec().attempts().get(i).state(), 2);
             }
             return j;
         }
-
-        void restore(TaskRecord r) {
-            state = r.state();
-            reason = r.reason();
-            retryAt = r.retryAt();
-            for (AttemptRecord ar : r.attempts()) {
-                attempts.add(Attempt.from(ar));
-            }
-        }
-
-        /**
-         * Its record. The one built last is reused when it shows the same state, reason, retry time
-         * and, for each attempt, the very record that attempt reuses (values compared by identity,
-         * so a reused record is always equal to a new one): a save then allocates only for the
-         * tasks that changed, not for all of them.
-         */
-        TaskRecord record() {
-            TaskRecord r = cached;
-            if (r != null && r.state() == state && r.reason() == reason && r.retryAt() == retryAt
-                    && r.attempts().size() == attempts.size() && sameAttempts(r.attempts())) {
-                return r;
-            }
-            AttemptRecord[] list = new AttemptRecord[attempts.size()];
-            for (int i = 0; i < list.length; i++) {
-                list[i] = attempts.get(i).record();
-            }
-            r = new TaskRecord(job.name(), state, reason, retryAt, List.of(list));
-            cached = r;
-            return r;
-        }
-
-        private boolean sameAttempts(List<AttemptRecord> recorded) {
-            for (int i = 0; i < attempts.size(); i++) {
-                if (attempts.get(i).record() != recorded.get(i)) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
-    /** One attempt's mutable state. */
-    private static final class Attempt {
-        final int number;
-        final String token;
-        final String attemptDir;
-        final Instant submitted;
-        final List<StateChange> history = new ArrayList<>(4);
-        String jobId;
-        String stdout;
-        String stderr;
-        JobState state = JobState.UNKNOWN;
-        Integer exitCode;
-        String reason = "";
-        Instant ended;
-        /** When the scheduler first answered it does not know the job (reset when it knows it again). */
-        Instant notFoundSince;
-        /** The record built last; {@link #record()} reuses it while it still shows this attempt. */
-        private AttemptRecord cached;
-
-        Attempt(int number, String token, String attemptDir, Instant submitted) {
-            this.number = number;
-            this.token = token;
-            this.attemptDir = attemptDir;
-            this.submitted = submitted;
+    private static List<AttemptRecord> replaceLast(List<AttemptRecord> list, AttemptRecord last) {
+        int n = list.size();
+        if (n == 1) {
+            return List.of(last);
         }
+        AttemptRecord[] all = list.toArray(new AttemptRecord[n]);
+        all[n - 1] = last;
+        return List.of(all);
+    }
 
-        void change(Instant at, JobState newState, String why) {
-            state = newState;
-            reason = why == null ? "" : why;
-            history.add(new StateChange(at, newState, reason));
-            cached = null;
-        }
+    /**
+     * The tasks with an attempt in the queue: an array with each task's slot in it, so that adding
+     * and removing write into one array and an int instead of the nodes of a linked hash set.
+     * Removing moves the last task into the freed slot, so the order is not the order of addition.
+     */
+    private static final class ActiveTasks implements Iterable<Task> {
+        private Task[] items = new Task[16];
+        private int size;
 
-        static Attempt from(AttemptRecord r) {
-            Attempt a = new Attempt(r.number(), r.token(), r.attemptDir(), r.submitted());
-            a.jobId = r.jobId();
-            a.state = r.state();
-            a.exitCode = r.exitCode();
-            a.reason = r.reason();
-            a.ended = r.ended();
-            a.stdout = r.stdout();
-            a.stderr = r.stderr();
-            a.history.addAll(r.history());
-            return a;
-        }
-
-        /** Its record; the last one built if the fields it shows are the same objects and no change was added. */
-        AttemptRecord record() {
-            AttemptRecord r = cached;
-            if (r == null || r.jobId() != jobId || r.state() != state || r.exitCode() != exitCode
-                    || r.reason() != reason || r.ended() != ended || r.history().size() != history.size()
-                    || r.stdout() != stdout || r.stderr() != stderr) {
-                r = new AttemptRecord(number, token, jobId, state, exitCode, reason, submitted, ended, attemptDir,
-                        List.copyOf(history), stdout, stderr);
-                cached = r;
+        void add(Task t) {
+            if (t.activeSlot >= 0) {
+                return;
             }
-            return r;
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            t.activeSlot = size;
+            items[size++] = t;
+        }
+
+        void remove(Task t) {
+            int slot = t.activeSlot;
+            if (slot < 0) {
+                return;
+            }
+            Task moved = items[--size];
+            items[slot] = moved;
+            moved.activeSlot = slot;
+            items[size] = null;
+            t.activeSlot = -1;
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** A copy, to go through while tasks are removed. */
+        Task[] toArray() {
+            return Arrays.copyOf(items, size);
+        }
+
+        void clear() {
+            for (int i = 0; i < size; i++) {
+                items[i].activeSlot = -1;
+                items[i] = null;
+            }
+            size = 0;
+        }
+
+        @Override
+        public java.util.Iterator<Task> iterator() {
+            return Arrays.asList(toArray()).iterator();
         }
     }
 

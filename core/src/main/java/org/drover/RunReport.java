@@ -2,10 +2,12 @@ package org.drover;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -25,8 +27,11 @@ import java.util.stream.Collectors;
 public final class RunReport {
     private final String bundle;
     private final Instant at;
-    private final List<Row> rows;
+    private final int size;
     private final Map<TaskState, Integer> counts;
+    /** The tasks the rows are made of, until they are; null once they are, or if made from rows. */
+    private List<TaskRecord> records;
+    private List<Row> rows;
 
     /**
      * One task's line.
@@ -41,15 +46,54 @@ public final class RunReport {
      * @param elapsed time since the latest attempt was submitted, to its end or now
      */
     public record Row(String task, int attempt, String jobId, TaskState state, JobState jobState, Integer exitCode,
-                      String reason, Duration elapsed) {}
+                      String reason, Duration elapsed) {
+        /** The row of a task as its record shows it at {@code now}. */
+        static Row of(TaskRecord t, Instant now) {
+            AttemptRecord a = t.lastAttempt();
+            if (a == null) {
+                return new Row(t.name(), 0, "", t.state(), null, null, t.reason(), null);
+            }
+            return new Row(t.name(), t.attempts().size(), a.jobId() == null ? "" : a.jobId(), t.state(), a.state(),
+                    a.exitCode(), t.reason(), Duration.between(a.submitted(), a.ended() != null ? a.ended() : now));
+        }
+    }
 
     public RunReport(String bundle, Instant at, List<Row> rows) {
+        Objects.requireNonNull(rows, "rows");
         this.bundle = bundle;
         this.at = at;
         this.rows = List.copyOf(rows);
+        this.size = rows.size();
         EnumMap<TaskState, Integer> c = new EnumMap<>(TaskState.class);
         for (Row r : rows) {
             c.merge(r.state(), 1, Integer::sum);
+        }
+        this.counts = Collections.unmodifiableMap(c);
+    }
+
+    /**
+     * The report of these task records at {@code at}. The counts are made now; the rows when first
+     * asked for, so that a report of 100,000 tasks that is only counted costs one pass over them.
+     */
+    static RunReport of(String bundle, Instant at, TaskRecord[] tasks) {
+        return new RunReport(bundle, at, tasks);
+    }
+
+    /** Takes {@code tasks} over: the caller must not change the array afterwards. */
+    private RunReport(String bundle, Instant at, TaskRecord[] tasks) {
+        this.bundle = bundle;
+        this.at = at;
+        this.records = Arrays.asList(tasks);
+        this.size = tasks.length;
+        int[] byState = new int[TaskState.values().length];
+        for (TaskRecord t : tasks) {
+            byState[t.state().ordinal()]++;
+        }
+        EnumMap<TaskState, Integer> c = new EnumMap<>(TaskState.class);
+        for (TaskState s : TaskState.values()) {
+            if (byState[s.ordinal()] > 0) {
+                c.put(s, byState[s.ordinal()]);
+            }
         }
         this.counts = Collections.unmodifiableMap(c);
     }
@@ -62,7 +106,16 @@ public final class RunReport {
         return at;
     }
 
-    public List<Row> rows() {
+    /** One row per task, in submission order. */
+    public synchronized List<Row> rows() {
+        if (rows == null) {
+            Row[] all = new Row[records.size()];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = Row.of(records.get(i), at);
+            }
+            rows = List.of(all);
+            records = null;
+        }
         return rows;
     }
 
@@ -77,23 +130,24 @@ public final class RunReport {
 
     /** Whether every task has ended. */
     public boolean isFinished() {
-        return rows.stream().allMatch(r -> r.state().isTerminal());
+        return counts.keySet().stream().allMatch(TaskState::isTerminal);
     }
 
     /** Whether every task ended well (completed or skipped). */
     public boolean isSuccess() {
-        return rows.stream().allMatch(r -> r.state().isSuccess());
+        return counts.keySet().stream().allMatch(TaskState::isSuccess);
     }
 
     /** One line: "study: 6 tasks — completed 5, running 1". */
     public String summary() {
-        return bundle + ": " + rows.size() + " tasks — " + counts.entrySet().stream()
+        return bundle + ": " + size + " tasks — " + counts.entrySet().stream()
                 .map(e -> e.getKey().name().toLowerCase().replace('_', ' ') + " " + e.getValue())
                 .collect(Collectors.joining(", "));
     }
 
     @Override
     public String toString() {
+        List<Row> rows = rows();
         int nameWidth = Math.max(4, rows.stream().mapToInt(r -> r.task().length()).max().orElse(4));
         int idWidth = Math.max(6, rows.stream().mapToInt(r -> r.jobId().length()).max().orElse(6));
         String format = "%-" + nameWidth + "s  %7s  %-" + idWidth + "s  %-10s  %4s  %-30s  %8s%n";

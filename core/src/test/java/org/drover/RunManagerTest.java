@@ -350,6 +350,134 @@ class RunManagerTest {
     }
 
     @Test
+    void pollsEveryAttemptInTheQueueEachStepAndNoAttemptThatEnded() {
+        // Tasks end out of order (external cancels, a lost job, scripted failures, retries), so that
+        // the set of polled attempts has tasks removed from its middle, its ends, and re-added.
+        List<List<String>> asked = new ArrayList<>();
+        InMemoryScheduler s = new InMemoryScheduler(300, 3);
+        Scheduler recording = new Scheduler() {   // every status call's ids, in order
+            @Override
+            public String name() {
+                return s.name();
+            }
+
+            @Override
+            public Shell shell() {
+                return s.shell();
+            }
+
+            @Override
+            public String render(Submission submission) {
+                return s.render(submission);
+            }
+
+            @Override
+            public String submit(Submission submission) {
+                return s.submit(submission);
+            }
+
+            @Override
+            public java.util.Map<String, JobStatus> status(java.util.Collection<String> ids) {
+                asked.add(List.copyOf(ids));
+                return s.status(ids);
+            }
+
+            @Override
+            public java.util.Optional<String> findByToken(String token) {
+                return s.findByToken(token);
+            }
+
+            @Override
+            public void cancel(java.util.Collection<String> ids) {
+                s.cancel(ids);
+            }
+        };
+        Bundle b = Bundle.named("order");
+        for (int i = 0; i < 300; i++) {
+            b.add(Job.named("t" + i).command("true"));
+            if (i % 5 == 0) {
+                s.script("t" + i, JobState.NODE_FAIL);   // retried once by default
+            }
+        }
+        RunManager m = RunManager.of(b).on(recording).runsRoot(tmp.resolve("runs")).retry(FAST)
+                .maxSimultaneousJobs(120).lostAfter(Duration.ZERO).build();
+        m.step();
+        m.step();
+        List<String> ids = m.record().tasks().stream().map(TaskRecord::lastAttempt).filter(a -> a != null)
+                .map(AttemptRecord::jobId).collect(Collectors.toList());
+        for (int i = 1; i < ids.size(); i += 7) {
+            s.cancelFromOutside(ids.get(i));
+        }
+        s.lose(ids.get(3));
+        boolean done = false;
+        int polls = 0;
+        for (int step = 0; step < 1000 && !done; step++) {
+            java.util.Set<String> queued = m.record().tasks().stream().map(TaskRecord::lastAttempt)
+                    .filter(a -> a != null && a.jobId() != null && !a.state().isTerminal())
+                    .map(AttemptRecord::jobId).collect(Collectors.toSet());
+            int calls = asked.size();
+            done = m.step();
+            if (!queued.isEmpty()) {
+                assertThat(asked).as("one status call per step").hasSize(calls + 1);
+                assertThat(asked.get(calls)).as("step %d polls exactly the attempts in the queue", step)
+                        .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(queued);
+                polls++;
+            }
+        }
+        assertThat(done).isTrue();
+        assertThat(polls).isGreaterThan(5);
+        RunReport end = m.report();
+        assertThat(ids).hasSize(120);
+        assertThat(end.count(TaskState.COMPLETED)).isEqualTo(300 - 17);
+        assertThat(end.count(TaskState.CANCELLED)).isEqualTo(17);   // t1, t8, ..., t113
+        assertThat(row(end, "t0").attempt()).isEqualTo(2);   // NODE_FAIL, then COMPLETED
+        assertThat(row(end, "t3").attempt()).isEqualTo(2);   // LOST, then COMPLETED
+    }
+
+    @Test
+    void theReportCountsAtOnceAndMakesItsRowsFromTheRecords() {
+        InMemoryScheduler s = new InMemoryScheduler(1, 2);
+        RunManager m = manager(Bundle.named("rows").add(Job.named("a").command("true"))
+                .add(Job.named("b").command("true")).add(Job.named("c").command("true").dependsOn("a")), s).build();
+        m.step();
+        m.step();
+        RunReport r = m.report();
+        RunRecord rec = m.record();
+        assertThat(r.counts()).containsEntry(TaskState.RUNNING, 1).containsEntry(TaskState.PENDING, 1)
+                .containsEntry(TaskState.WAITING, 1);
+        assertThat(r.isFinished()).isFalse();
+        assertThat(r.rows()).extracting(RunReport.Row::task).containsExactly("a", "b", "c");
+        RunReport.Row a = row(r, "a");
+        AttemptRecord first = rec.tasks().get(0).lastAttempt();
+        assertThat(a.attempt()).isEqualTo(1);
+        assertThat(a.jobId()).isEqualTo(first.jobId());
+        assertThat(a.jobState()).isEqualTo(JobState.RUNNING);
+        assertThat(a.elapsed()).isEqualTo(Duration.between(first.submitted(), r.at()));
+        assertThat(row(r, "c")).isEqualTo(new RunReport.Row("c", 0, "", TaskState.WAITING, null, null, "", null));
+        assertThat(r.rows()).isSameAs(r.rows());
+        RunReport end = drive(m);
+        assertThat(end.isSuccess()).isTrue();
+        assertThat(row(end, "a").exitCode()).isZero();
+        assertThat(row(end, "a").elapsed()).isEqualTo(Duration.between(first.submitted(),
+                m.record().tasks().get(0).lastAttempt().ended()));
+    }
+
+    @Test
+    void aTaskRecordIsReplacedOnlyWhenItsTaskChanged() {
+        InMemoryScheduler s = new InMemoryScheduler(1, 5);
+        RunManager m = manager(Bundle.named("same").add(Job.named("a").command("true"))
+                .add(Job.named("b").command("true")), s).build();
+        m.step();
+        m.step();   // a RUNNING, b PENDING
+        RunRecord before = m.record();
+        m.step();   // nothing changes
+        RunRecord after = m.record();
+        assertThat(after.tasks().get(0)).isSameAs(before.tasks().get(0));
+        assertThat(after.tasks().get(1)).isSameAs(before.tasks().get(1));
+        assertThat(after.tasks()).isEqualTo(before.tasks());
+    }
+
+    @Test
     void rejectsBadConfiguration() {
         assertThatThrownBy(() -> RunManager.of(Bundle.named("x")).maxSimultaneousJobs(0))
                 .hasMessageContaining("maxSimultaneousJobs must be at least 1, got 0");

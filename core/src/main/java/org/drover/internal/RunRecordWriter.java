@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
 import org.drover.AttemptRecord;
-import org.drover.RunDirectory;
 import org.drover.RunRecord;
 import org.drover.StateChange;
 import org.drover.TaskRecord;
@@ -94,10 +93,10 @@ final class RunRecordWriter {
             g.writeEndObject();
         }
         g.writeEndArray();
-        if (!a.stdout().equals(AttemptRecord.defaultPath(a.attemptDir(), RunDirectory.STDOUT))) {
+        if (!a.stdoutIsDefault()) {
             string(g, "stdout", a.stdout());
         }
-        if (!a.stderr().equals(AttemptRecord.defaultPath(a.attemptDir(), RunDirectory.STDERR))) {
+        if (!a.stderrIsDefault()) {
             string(g, "stderr", a.stderr());
         }
         g.writeEndObject();

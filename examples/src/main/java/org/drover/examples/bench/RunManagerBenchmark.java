@@ -46,9 +46,14 @@ import org.drover.testing.InMemoryScheduler;
  *   <li>{@code shell}: the submission I/O through {@link LocalShell} (attempt directory and
  *       {@code job.json}), plus in the first step the bundle record;</li>
  *   <li>{@code store}: {@link RunStore#save}; the in-memory store is used for (a), so this is ~0, but
- *       building the {@link RunRecord} that step() hands to it is not: it stays in the cycle;</li>
+ *       building the {@link RunRecord} that step() hands to it is not: it stays in the cycle (each
+ *       task's record is the manager's own immutable state, so building it gathers references, and
+ *       every change made during the step, a new record per changed task, is in the cycle too);</li>
  *   <li>{@code status}: the InMemoryScheduler's batched status call (its simulation, O(ids asked + jobs
- *       running) per call, is the stand-in for squeue);</li>
+ *       running) per call, is the stand-in for squeue). It answers with a map over an array by job
+ *       id; {@code -Dbench.hashMapAnswers=true} makes it answer with a {@code HashMap}, as a parser
+ *       of squeue output would, whose 100,000-entry table G1 keeps as a "humongous" object (see
+ *       {@code InMemoryScheduler}): run it both ways to see that cost;</li>
  *   <li>{@code cycle} = step - shell - store: the poll-and-decide cycle; {@code manager} = cycle -
  *       status - submit calls; {@code gc}: collector pauses inside the step (GC MXBeans), already
  *       part of the other figures.</li>
@@ -69,13 +74,13 @@ import org.drover.testing.InMemoryScheduler;
  *       100,000 running attempts, then one step in which all 100,000 end;</li>
  *   <li>(b) heap: used heap after {@code System.gc()} (x3) with the (a2) manager live and all
  *       100,000 tasks active (and again in (a1)'s steady state and after (a2) ended); the figure
- *       includes the bundle, the simulator's 100,000 jobs, and the manager (with the task records
- *       it keeps for reuse, which the in-memory store's last record shares); once ended it is split
- *       into bundle, simulator and manager by dropping them one by one;</li>
+ *       includes the bundle, the simulator's 100,000 jobs, and the manager (its task records, which
+ *       the in-memory store's last record shares); once ended it is split into bundle, simulator and
+ *       manager by dropping them one by one;</li>
  *   <li>(c) store: after (a2) ended (every task has one attempt with PENDING, RUNNING, COMPLETED),
- *       {@code manager.record()} (nothing changed, so every task record is reused), the same
- *       100,000 task records built anew with the record constructors (what record() costs when
- *       every task changed), and {@code RunStore.json(file).save(manager.record())}, each 2 warm-up
+ *       {@code manager.record()}, the same 100,000 task records built anew with the record
+ *       constructors (what a full copy of the state would cost, for comparison), and
+ *       {@code RunStore.json(file).save(manager.record())}, each 2 warm-up
  *       + 5 measured; median, and the file size. If the save runs out of heap with the manager live
  *       (it does with -Xmx256m), that is reported as a failure and the save is timed again with
  *       only the bundle and the record live.</li>
@@ -94,6 +99,7 @@ import org.drover.testing.InMemoryScheduler;
  */
 public final class RunManagerBenchmark {
     static final int TASKS = Integer.getInteger("bench.tasks", 100_000);
+    static final boolean HASH_MAP_ANSWERS = Boolean.getBoolean("bench.hashMapAnswers");
     static final int WARMUP_TASKS = 30_000;
     static final int STEADY_ACTIVE = 10_000;
     static final int STEADY_SLOTS = 3_334;
@@ -256,7 +262,7 @@ public final class RunManagerBenchmark {
 
         storeSave(a2, rows);
         if (a2.manager != null) {
-            // Who holds the heap: drop the manager (and the in-memory store, whose record shares its objects), then
+            // Who holds the heap: drop the manager (and the in-memory store, whose record shares its records), then
             // the simulator.
             a2.manager = null;
             a2.store = null;
@@ -302,11 +308,11 @@ public final class RunManagerBenchmark {
         long before = usedHeapAfterGc();
         RunRecord copy = rebuild(a2.manager.record());
         long with = usedHeapAfterGc();
-        System.out.printf("   a second set of the %,d task records (what the manager keeps to reuse them) takes %s%n",
+        System.out.printf("   a second set of the %,d task records (a full copy of the manager's state) takes %s%n",
                 copy.tasks().size(), mb(with - before));
         copy = null;
-        rows.add(new Row("(c) 100k task records built anew (all changed)", median(rebuild), "ms", -1,
-                "median of " + SAVES + "; what record() costs when every task changed"));
+        rows.add(new Row("(c) 100k task records built anew (a full copy)", median(rebuild), "ms", -1,
+                "median of " + SAVES + "; for comparison: record() shares the manager's records"));
 
         Path storeDir = Files.createTempDirectory(PARENT, "drover-rm-store");
         try {
@@ -360,7 +366,7 @@ public final class RunManagerBenchmark {
         }
     }
 
-    /** A deep copy built with the record constructors, as record() builds a task's record when it changed. */
+    /** A deep copy built with the record constructors: what a snapshot that copied the state would cost. */
     static RunRecord rebuild(RunRecord r) {
         List<TaskRecord> tasks = new ArrayList<>(r.tasks().size());
         for (TaskRecord t : r.tasks()) {
@@ -392,7 +398,8 @@ public final class RunManagerBenchmark {
 
         Bench(Bundle bundle, int maxSimultaneous, int slots, int runTicks) throws IOException {
             runsRoot = Files.createTempDirectory(PARENT, "drover-rm-bench");
-            scheduler = new TimedScheduler(new InMemoryScheduler(slots, runTicks, shell), shell);
+            scheduler = new TimedScheduler(new InMemoryScheduler(slots, runTicks, shell).keepSubmissions(false)
+                    .hashMapAnswers(HASH_MAP_ANSWERS), shell);
             manager = RunManager.of(bundle).on(scheduler).maxSimultaneousJobs(maxSimultaneous).runsRoot(runsRoot)
                     .store(store).lostAfter(Duration.ofHours(1)).build();
         }
