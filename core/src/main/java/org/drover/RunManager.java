@@ -1,5 +1,7 @@
 package org.drover;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +82,12 @@ public final class RunManager implements AutoCloseable {
      * then writes new references into a few hundred cards of one array, not into 100,000 old
      * objects all over the heap, which the garbage collector would have to track one by one.
      */
-    private TaskRecord[] records = new TaskRecord[0];
+    private volatile TaskRecord[] records = new TaskRecord[0];
+    /**
+     * Writes into {@link #records} with release semantics, so that {@link #report()} can read them
+     * without the lock (with acquire): it never waits for a step, even one submitting a batch.
+     */
+    private static final VarHandle RECORD = MethodHandles.arrayElementVarHandle(TaskRecord[].class);
     private final PriorityQueue<Task> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.index, b.index));
     private final PriorityQueue<Task> retrying = new PriorityQueue<>((a, b) -> a.retryAt().compareTo(b.retryAt()));
     /** Tasks with an attempt in the scheduler's queue, polled every step. */
@@ -263,12 +270,16 @@ public final class RunManager implements AutoCloseable {
             for (Task t : active) {
                 ids.add(t.last().jobId());
             }
-            for (Task t : unresolved) {   // a job may exist: find it so that it is cancelled too
+            if (!unresolved.isEmpty()) {   // a job may exist: find it so that it is cancelled too
+                List<String> tokens = new ArrayList<>();
+                for (Task t : unresolved) {
+                    tokens.add(t.last().token());
+                }
                 try {
-                    scheduler.findByToken(t.last().token()).ifPresent(ids::add);
+                    ids.addAll(scheduler.findByTokens(tokens).values());
                 } catch (RuntimeException e) {
-                    LOG.warning(() -> "cannot tell whether " + t.job.name() + " reached the scheduler, so it may "
-                            + "keep running (token " + t.last().token() + "): " + e.getMessage());
+                    LOG.warning(() -> "cannot tell whether these submissions reached the scheduler, so they may keep "
+                            + "running (tokens " + tokens + "): " + e.getMessage());
                 }
             }
             unresolved.clear();
@@ -437,22 +448,32 @@ public final class RunManager implements AutoCloseable {
      * cannot tell, the task waits: it is never submitted twice.
      */
     private void resolveUnrecorded(Instant now) {
-        for (Task t : new ArrayList<>(unresolved)) {
-            AttemptRecord a = t.last();
-            Optional<String> id;
-            try {
-                id = scheduler.findByToken(a.token());
-            } catch (RuntimeException e) {
-                t.set(t.state(), "submission " + a.token() + " not settled yet: " + e.getMessage(), t.retryAt());
-                LOG.log(Level.FINE, t.job.name() + ": " + t.reason());
-                return;   // the others would fail the same way: ask again next poll
+        if (unresolved.isEmpty()) {
+            return;
+        }
+        List<Task> asked = new ArrayList<>(unresolved);
+        List<String> tokens = new ArrayList<>(asked.size());
+        for (Task t : asked) {
+            tokens.add(t.last().token());
+        }
+        Map<String, String> found;
+        try {
+            found = scheduler.findByTokens(tokens);   // one query for all, however many
+        } catch (RuntimeException e) {
+            for (Task t : asked) {
+                t.set(t.state(), "submission " + t.last().token() + " not settled yet: " + e.getMessage(), t.retryAt());
             }
+            LOG.log(Level.FINE, asked.size() + " submission(s) not settled yet: " + e.getMessage());
+            return;   // ask again next poll
+        }
+        dirty = true;
+        for (Task t : asked) {
+            AttemptRecord a = t.last();
+            String id = found.get(a.token());
             unresolved.remove(t);
-            dirty = true;
-            if (id.isPresent()) {
-                attach(t, id.get(), "found by its token", now);
-                LOG.info(() -> t.job.name() + " attempt " + a.number() + " was submitted as " + id.get()
-                        + "; re-attached");
+            if (id != null) {
+                attach(t, id, "found by its token", now);
+                LOG.info(() -> t.job.name() + " attempt " + a.number() + " was submitted as " + id + "; re-attached");
             } else {
                 t.dropLastAttempt();   // it never reached the scheduler
                 t.set(TaskState.WAITING, "", null);
@@ -847,11 +868,18 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    /** Counts by state and one row per task (rows are built when first asked for). */
+    /**
+     * Counts by state and one row per task (rows are built when first asked for). It does not wait
+     * for a step in progress (which may be submitting a batch of jobs for minutes): it reads each
+     * task's latest record, so that one row may be a step newer than another.
+     */
     public RunReport report() {
-        synchronized (lock) {
-            return RunReport.of(bundle.name(), Instant.now(), records.clone());
+        TaskRecord[] all = records;
+        TaskRecord[] copy = new TaskRecord[all.length];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = (TaskRecord) RECORD.getAcquire(all, i);
         }
+        return RunReport.of(bundle.name(), Instant.now(), copy);
     }
 
     private void logProgress(Instant now) {
@@ -925,7 +953,12 @@ public final class RunManager implements AutoCloseable {
         }
 
         TaskRecord rec() {
-            return records[index];
+            return records[index];   // only the manager's thread writes, under the lock: a plain read
+        }
+
+        /** Replaces the task's record (see {@link #RECORD}). */
+        private void store(TaskRecord r) {
+            RECORD.setRelease(records, index, r);
         }
 
         TaskState state() {
@@ -952,34 +985,34 @@ public final class RunManager implements AutoCloseable {
         void set(TaskState state, String reason, Instant retryAt) {
             TaskRecord r = rec();
             if (r.state() != state || !r.reason().equals(reason == null ? "" : reason) || r.retryAt() != retryAt) {
-                records[index] = new TaskRecord(r.name(), state, reason, retryAt, r.attempts());
+                store(new TaskRecord(r.name(), state, reason, retryAt, r.attempts()));
             }
         }
 
         /** Sets the task's state, reason and retry time, and replaces its latest attempt: one new record. */
         void update(TaskState state, String reason, Instant retryAt, AttemptRecord last) {
             TaskRecord r = rec();
-            records[index] = new TaskRecord(r.name(), state, reason, retryAt,
-                    last == r.lastAttempt() ? r.attempts() : replaceLast(r.attempts(), last));
+            store(new TaskRecord(r.name(), state, reason, retryAt,
+                    last == r.lastAttempt() ? r.attempts() : replaceLast(r.attempts(), last)));
         }
 
         void setLast(AttemptRecord a) {
             TaskRecord r = rec();
-            records[index] = new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(), replaceLast(r.attempts(), a));
+            store(new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(), replaceLast(r.attempts(), a)));
         }
 
         void addAttempt(AttemptRecord a) {
             TaskRecord r = rec();
-            records[index] = new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
-                    AttemptRecord.append(r.attempts(), a));
+            store(new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
+                    AttemptRecord.append(r.attempts(), a)));
             notFoundSince = null;
         }
 
         void dropLastAttempt() {
             TaskRecord r = rec();
             List<AttemptRecord> list = r.attempts();
-            records[index] = new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
-                    List.copyOf(list.subList(0, list.size() - 1)));
+            store(new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
+                    List.copyOf(list.subList(0, list.size() - 1))));
             notFoundSince = null;
         }
 

@@ -2,6 +2,7 @@ package org.drover;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +90,24 @@ public interface Scheduler extends AutoCloseable {
      */
     default Optional<String> findByToken(String token) {
         return Optional.empty();
+    }
+
+    /**
+     * {@link #findByToken} for many tokens at once, in as few queries as the scheduler allows
+     * (SLURM: one squeue, and one sacct if some are not in the queue): a manager that restarts
+     * after dying during the submission of a batch of 1,000 has 1,000 submissions to settle. The
+     * default asks {@link #findByToken} for each.
+     *
+     * @return the id of each token that has a job; a token absent from the answer certainly has none
+     * @throws SchedulerException if it cannot tell now, for any of them: the caller must ask again
+     *     later and must not submit any of these attempts again meanwhile
+     */
+    default Map<String, String> findByTokens(Collection<String> tokens) {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (String token : tokens) {
+            findByToken(token).ifPresent(id -> found.put(token, id));
+        }
+        return found;
     }
 
     /** Cancels these jobs, in one call where the scheduler allows. */

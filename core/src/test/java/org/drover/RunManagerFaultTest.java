@@ -91,6 +91,40 @@ class RunManagerFaultTest {
         assertThat(s.submitCount("c")).isEqualTo(1);
     }
 
+    @Test
+    void aRestartWithManySubmissionsToSettleAsksOnceForAll() {
+        InMemoryScheduler s = new InMemoryScheduler(100, 2);
+        RunStore store = RunStore.inMemory();
+        Bundle b = Bundle.named("batch");
+        for (int i = 0; i < 60; i++) {
+            b.add(Job.named("t" + i).command("true"));
+        }
+        RunManager first = manager(b, s).store(store).build();
+        first.step();
+        // As if the first manager died during a batch of 60 submissions: 30 reached the scheduler, 30 did not.
+        RunRecord r = store.load().orElseThrow();
+        List<TaskRecord> tasks = new java.util.ArrayList<>();
+        for (TaskRecord t : r.tasks()) {
+            AttemptRecord a = t.lastAttempt();
+            if (Integer.parseInt(t.name().substring(1)) >= 30) {
+                s.lose(a.jobId());   // never reached it
+            }
+            tasks.add(new TaskRecord(t.name(), TaskState.WAITING, "", null, List.of(withoutId(a))));
+        }
+        store.save(new RunRecord(r.bundle(), r.scheduler(), r.runDirectory(), r.saved(), tasks));
+
+        RunManager second = manager(b, s).store(store).build();
+        int before = s.tokenLookups();
+        second.step();
+        assertThat(s.tokenLookups() - before).as("one lookup for all 60 submissions").isEqualTo(1);
+        RunReport end = drive(second);
+        assertThat(end.isSuccess()).isTrue();
+        for (int i = 0; i < 60; i++) {
+            assertThat(s.submitCount("t" + i)).as("t" + i).isEqualTo(i < 30 ? 1 : 2);   // lost ones count
+            assertThat(row(end, "t" + i).attempt()).isEqualTo(1);
+        }
+    }
+
     private static AttemptRecord withoutId(AttemptRecord a) {
         return new AttemptRecord(a.number(), a.token(), null, JobState.UNKNOWN, null, "", a.submitted(), null,
                 a.attemptDir(), List.of(), a.stdout(), a.stderr());

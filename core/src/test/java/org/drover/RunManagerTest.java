@@ -355,41 +355,11 @@ class RunManagerTest {
         // the set of polled attempts has tasks removed from its middle, its ends, and re-added.
         List<List<String>> asked = new ArrayList<>();
         InMemoryScheduler s = new InMemoryScheduler(300, 3);
-        Scheduler recording = new Scheduler() {   // every status call's ids, in order
-            @Override
-            public String name() {
-                return s.name();
-            }
-
-            @Override
-            public Shell shell() {
-                return s.shell();
-            }
-
-            @Override
-            public String render(Submission submission) {
-                return s.render(submission);
-            }
-
-            @Override
-            public String submit(Submission submission) {
-                return s.submit(submission);
-            }
-
+        Scheduler recording = new Forwarding(s) {   // every status call's ids, in order
             @Override
             public java.util.Map<String, JobStatus> status(java.util.Collection<String> ids) {
                 asked.add(List.copyOf(ids));
-                return s.status(ids);
-            }
-
-            @Override
-            public java.util.Optional<String> findByToken(String token) {
-                return s.findByToken(token);
-            }
-
-            @Override
-            public void cancel(java.util.Collection<String> ids) {
-                s.cancel(ids);
+                return super.status(ids);
             }
         };
         Bundle b = Bundle.named("order");
@@ -485,6 +455,90 @@ class RunManagerTest {
                 .hasMessageContaining("pollInterval");
         assertThatThrownBy(() -> RetryPolicy.builder().retryOn(JobState.COMPLETED)).hasMessageContaining("COMPLETED");
         assertThatThrownBy(() -> RetryPolicy.builder().withMaxAttempts(0)).hasMessageContaining("got 0");
+    }
+
+    @Test
+    void reportDoesNotWaitForAStepThatIsSubmitting() throws Exception {
+        InMemoryScheduler s = new InMemoryScheduler(10, 1);
+        java.util.concurrent.CountDownLatch submitting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Scheduler slow = new Forwarding(s) {   // its first submit call hangs until released
+            @Override
+            public String submit(Submission submission) {
+                submitting.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.submit(submission);
+            }
+        };
+        RunManager m = RunManager.of(Bundle.named("busy").add(Job.named("a").command("true"))
+                .add(Job.named("b").command("true"))).on(slow).runsRoot(tmp.resolve("runs")).build();
+        m.runDirectory();   // set up, without stepping
+        Thread stepping = new Thread(m::step);
+        stepping.start();
+        try {
+            assertThat(submitting.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            RunReport during = java.util.concurrent.CompletableFuture.supplyAsync(m::report)
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);   // would time out if it waited for the step
+            assertThat(during.rows()).hasSize(2);
+            assertThat(during.isFinished()).isFalse();
+        } finally {
+            release.countDown();
+            stepping.join(30_000);
+        }
+        assertThat(drive(m).isSuccess()).isTrue();
+    }
+
+    /** Forwards every call to an in-memory scheduler; a test overrides the calls it watches. */
+    static class Forwarding implements Scheduler {
+        private final InMemoryScheduler s;
+
+        Forwarding(InMemoryScheduler s) {
+            this.s = s;
+        }
+
+        @Override
+        public String name() {
+            return s.name();
+        }
+
+        @Override
+        public Shell shell() {
+            return s.shell();
+        }
+
+        @Override
+        public String render(Submission submission) {
+            return s.render(submission);
+        }
+
+        @Override
+        public String submit(Submission submission) {
+            return s.submit(submission);
+        }
+
+        @Override
+        public java.util.Map<String, JobStatus> status(java.util.Collection<String> ids) {
+            return s.status(ids);
+        }
+
+        @Override
+        public java.util.Optional<String> findByToken(String token) {
+            return s.findByToken(token);
+        }
+
+        @Override
+        public java.util.Map<String, String> findByTokens(java.util.Collection<String> tokens) {
+            return s.findByTokens(tokens);
+        }
+
+        @Override
+        public void cancel(java.util.Collection<String> ids) {
+            s.cancel(ids);
+        }
     }
 
     static RunReport.Row row(RunReport r, String task) {

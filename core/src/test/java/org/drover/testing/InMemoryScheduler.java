@@ -279,11 +279,29 @@ public final class InMemoryScheduler implements Scheduler {
         return jobs.stream().filter(j -> j != null && j.token.equals(token)).map(j -> j.id).findFirst();
     }
 
+    /** One lookup (one scan of the jobs) for all these tokens, as one squeue would be. */
+    @Override
+    public synchronized Map<String, String> findByTokens(Collection<String> tokens) {
+        tokenLookups++;
+        if (failTokenLookups) {
+            throw new SchedulerException("squeue failed: Unable to contact slurm controller", true);
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>(tokens);
+        Map<String, String> found = new java.util.LinkedHashMap<>();
+        for (Sim j : jobs) {
+            if (j != null && wanted.contains(j.token)) {
+                found.putIfAbsent(j.token, j.id);
+            }
+        }
+        return found;
+    }
+
     /** Every id passed to {@link #cancel}, in order. */
     public synchronized List<String> cancelled() {
         return List.copyOf(cancelled);
     }
 
+    /** Token lookup calls ({@link #findByToken} or {@link #findByTokens}), each one query. */
     public synchronized int tokenLookups() {
         return tokenLookups;
     }

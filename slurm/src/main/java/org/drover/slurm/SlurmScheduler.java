@@ -291,25 +291,48 @@ public final class SlurmScheduler implements Scheduler {
      */
     @Override
     public java.util.Optional<String> findByToken(String token) {
-        Names.requireSchedulerWord("token", token);
+        return java.util.Optional.ofNullable(findByTokens(List.of(token)).get(token));
+    }
+
+    /**
+     * {@link #findByToken} for many tokens: one squeue listing the user's jobs with their comments,
+     * and one sacct only if some tokens are not in the queue.
+     *
+     * @throws SchedulerException (transient) if squeue or sacct fails, as the answer is then unknown
+     */
+    @Override
+    public Map<String, String> findByTokens(Collection<String> tokens) {
+        for (String token : tokens) {
+            Names.requireSchedulerWord("token", token);
+        }
+        Map<String, String> found = new LinkedHashMap<>();
+        if (tokens.isEmpty()) {
+            return found;
+        }
+        Set<String> wanted = new LinkedHashSet<>(tokens);
         CommandResult r = shell.run(List.of("squeue", "--noheader", "--states=all", "--user=" + user(),
                 "--format=%i|%k"), commandTimeout);
         if (!r.ok()) {
-            throw new SchedulerException("cannot look up submission " + token + ": squeue failed: " + r.message(), true);
+            throw new SchedulerException("cannot look up " + describe(wanted) + ": squeue failed: " + r.message(), true);
         }
-        java.util.Optional<String> live = idWithComment(r.stdout(), token);
-        if (live.isPresent()) {
-            return live;
+        idsWithComments(r.stdout(), wanted, found);
+        if (found.size() == wanted.size()) {
+            return found;
         }
         CommandResult a = shell.run(List.of("sacct", "--noheader", "--parsable2", "--allocations", "--user=" + user(),
                 "--starttime=now-" + TOKEN_LOOKBACK_DAYS + "days", "--format=JobID,Comment"), commandTimeout);
         if (!a.ok()) {
             if (TransientErrors.isAccountingDisabled(a.message())) {
-                return java.util.Optional.empty();   // squeue is all there is
+                return found;   // squeue is all there is
             }
-            throw new SchedulerException("cannot look up submission " + token + ": sacct failed: " + a.message(), true);
+            throw new SchedulerException("cannot look up " + describe(wanted) + ": sacct failed: " + a.message(), true);
         }
-        return idWithComment(a.stdout(), token);
+        idsWithComments(a.stdout(), wanted, found);
+        return found;
+    }
+
+    private static String describe(Set<String> tokens) {
+        return tokens.size() == 1 ? "submission " + tokens.iterator().next() : tokens.size() + " submissions";
     }
 
     /** How far back sacct is searched for a submission token. */
@@ -317,16 +340,30 @@ public final class SlurmScheduler implements Scheduler {
 
     /** The base id of the line {@code id|comment} whose comment is the token. */
     static java.util.Optional<String> idWithComment(String output, String token) {
+        Map<String, String> found = new LinkedHashMap<>();
+        idsWithComments(output, Set.of(token), found);
+        return java.util.Optional.ofNullable(found.get(token));
+    }
+
+    /**
+     * Adds to {@code found} the base id of each line {@code id|comment} whose comment is one of the
+     * tokens not found yet (the first line wins: squeue lists an array's tasks under one token).
+     */
+    static void idsWithComments(String output, Set<String> tokens, Map<String, String> found) {
         for (String line : output.split("\n")) {
             int bar = line.indexOf('|');
-            if (bar > 0 && line.substring(bar + 1).trim().equals(token)) {
+            if (bar <= 0) {
+                continue;
+            }
+            String comment = line.substring(bar + 1).trim();
+            if (tokens.contains(comment) && !found.containsKey(comment)) {
                 String id = line.substring(0, bar).trim();
-                if (SlurmIds.isId(id)) {
-                    return java.util.Optional.of(SlurmIds.base(id));
+                // A pending array prints as one line "123_[1-3]": its tasks' ids are ids too.
+                if (SlurmIds.isId(id) || SlurmIds.isRange(id)) {
+                    found.put(comment, SlurmIds.base(id));
                 }
             }
         }
-        return java.util.Optional.empty();
     }
 
     private void pause(int attempt) {

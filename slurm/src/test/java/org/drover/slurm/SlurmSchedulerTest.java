@@ -220,6 +220,46 @@ class SlurmSchedulerTest {
             assertThat(SlurmScheduler.idWithComment(accounting, "drvfixture0123456789")).hasValue("164");
             assertThat(SlurmScheduler.idWithComment(accounting, "drvother")).isEmpty();
             assertThat(SlurmScheduler.idWithComment("", "drvfixture0123456789")).isEmpty();
+            String arrays = SlurmOutputParserTest.fixture("squeue-token-format_pending-array.txt");
+            assertThat(SlurmScheduler.idWithComment(arrays, "drvfixturearray00001")).hasValue("3561");   // 3561_[1-3]
+            assertThat(SlurmScheduler.idWithComment(arrays, "drvfixturearray00002")).hasValue("3562");   // 3562_1
+            assertThat(SlurmScheduler.idWithComment("12_[x]|drvfixturearray00001\n", "drvfixturearray00001")).isEmpty();
+        }
+
+        @Test
+        void manyTokensAreLookedUpWithOneSqueueAndOneSacct() {
+            shell.ok("squeue", "77|drvother\n130_[1-3]|drvinqueue000000001\n131|drvinqueue000000002\n");
+            shell.ok("sacct", "120|drvother\n123|drvaccounted0000001\n123.batch|\n");
+
+            Map<String, String> found = slurm.findByTokens(List.of("drvinqueue000000001", "drvinqueue000000002",
+                    "drvaccounted0000001", "drvnowhere000000001"));
+
+            assertThat(found).containsExactly(Map.entry("drvinqueue000000001", "130"),
+                    Map.entry("drvinqueue000000002", "131"), Map.entry("drvaccounted0000001", "123"));
+            assertThat(shell.programs()).containsExactly("squeue", "sacct");
+        }
+
+        @Test
+        void tokensAllInTheQueueNeedNoSacct() {
+            shell.ok("squeue", "131|drvinqueue000000002\n130|drvinqueue000000001\n");
+
+            assertThat(slurm.findByTokens(List.of("drvinqueue000000001", "drvinqueue000000002")))
+                    .containsEntry("drvinqueue000000001", "130").containsEntry("drvinqueue000000002", "131");
+            assertThat(shell.programs()).containsExactly("squeue");
+            assertThat(slurm.findByTokens(List.of())).isEmpty();
+            assertThat(shell.programs()).containsExactly("squeue");
+        }
+
+        @Test
+        void aFailedLookupOfManyTokensCannotTell() {
+            shell.on("squeue", 1, "", "slurm_load_jobs error: Unable to contact slurm controller\n");
+
+            assertThatThrownBy(() -> slurm.findByTokens(List.of("drvinqueue000000001", "drvinqueue000000002")))
+                    .isInstanceOf(SchedulerException.class).hasMessageContaining("2 submissions")
+                    .hasMessageContaining("Unable to contact slurm controller")
+                    .matches(e -> ((SchedulerException) e).isTransient());
+            assertThatThrownBy(() -> slurm.findByTokens(List.of("drv ok; rm -rf")))
+                    .hasMessageContaining("token");
         }
 
         @Test

@@ -17,6 +17,11 @@ public final class SlurmIds {
         return ID.matcher(id).matches();
     }
 
+    /** Whether the text is a pending array as squeue prints it: {@code 123_[1-5,7%2]}. */
+    public static boolean isRange(String printed) {
+        return RANGE.matcher(printed).matches();
+    }
+
     /** The job id before any {@code _task} or {@code +component}. */
     public static String base(String id) {
         for (int i = 0; i < id.length(); i++) {
