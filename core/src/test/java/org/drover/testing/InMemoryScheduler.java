@@ -164,16 +164,23 @@ public final class InMemoryScheduler implements Scheduler {
         int call = statusCalls.incrementAndGet();
         tick();
         Map<String, JobStatus> out = hashMapAnswers ? new HashMap<>(Math.max(16, (int) (ids.size() / 0.75f) + 1))
-                : new Answers(jobs.size());
+                : new Answers(jobs.size(), ids.size());
         boolean fail = failStatusEvery > 0 && call % failStatusEvery == 0;
         for (String id : ids) {
-            Sim j = job(id);
+            int i = index(id, jobs.size());
+            Sim j = i >= 0 ? jobs.get(i) : null;
+            JobStatus answer;
             if (fail) {
-                out.put(id, JobStatus.unknown(id, "squeue failed: Unable to contact slurm controller"));
+                answer = JobStatus.unknown(id, "squeue failed: Unable to contact slurm controller");
             } else if (j == null || forgetFinished && j.state().isTerminal()) {
-                out.put(id, JobStatus.notFound(id, "not found"));
+                answer = JobStatus.notFound(id, "not found");
             } else {
-                out.put(id, status(j));
+                answer = status(j);
+            }
+            if (out instanceof Answers a) {
+                a.put(i, id, answer);
+            } else {
+                out.put(id, answer);
             }
         }
         return out;
@@ -193,13 +200,28 @@ public final class InMemoryScheduler implements Scheduler {
 
     /** The job of this id, or null (unknown, lost, or not an id this scheduler gives). */
     private Sim job(String id) {
-        int n;
-        try {
-            n = Integer.parseInt(id);
-        } catch (NumberFormatException e) {
-            return null;
+        int i = index(id, jobs.size());
+        return i >= 0 ? jobs.get(i) : null;
+    }
+
+    /**
+     * The index (id - 1) of an id as this scheduler writes them (1, 2, ...: digits, no leading
+     * zero), or -1 if it is not one or not below {@code limit}.
+     */
+    static int index(String id, int limit) {
+        int n = id.length();
+        if (n == 0 || n > 9 || id.charAt(0) == '0') {
+            return -1;
         }
-        return n >= 1 && n <= jobs.size() ? jobs.get(n - 1) : null;
+        int v = 0;
+        for (int k = 0; k < n; k++) {
+            char c = id.charAt(k);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= limit ? v - 1 : -1;
     }
 
     private void tick() {
@@ -357,43 +379,25 @@ public final class InMemoryScheduler implements Scheduler {
      */
     private static final class Answers extends AbstractMap<String, JobStatus> {
         private final JobStatus[] byIndex;
-        private final List<String> asked = new ArrayList<>();
+        private final List<String> asked;
         private final Map<String, JobStatus> others = new HashMap<>();
 
-        Answers(int jobs) {
+        Answers(int jobs, int expected) {
             byIndex = new JobStatus[jobs];
+            asked = new ArrayList<>(expected);
         }
 
-        @Override
-        public JobStatus put(String id, JobStatus status) {
-            int i = index(id);
-            JobStatus before = get(id);
-            if (i >= 0) {
-                byIndex[i] = status;
+        /** Adds the answer for an id whose index (or -1) the caller has parsed already. */
+        void put(int index, String id, JobStatus status) {
+            JobStatus before = index >= 0 ? byIndex[index] : others.get(id);
+            if (index >= 0) {
+                byIndex[index] = status;
             } else {
                 others.put(id, status);
             }
             if (before == null) {
                 asked.add(id);
             }
-            return before;
-        }
-
-        /** The index of an id as this scheduler writes them (1, 2, ...: digits, no leading zero), or -1. */
-        private int index(String id) {
-            int n = id.length();
-            if (n == 0 || n > 9 || id.charAt(0) == '0') {
-                return -1;
-            }
-            int v = 0;
-            for (int k = 0; k < n; k++) {
-                char c = id.charAt(k);
-                if (c < '0' || c > '9') {
-                    return -1;
-                }
-                v = v * 10 + (c - '0');
-            }
-            return v <= byIndex.length ? v - 1 : -1;
         }
 
         @Override
@@ -401,7 +405,7 @@ public final class InMemoryScheduler implements Scheduler {
             if (!(key instanceof String)) {
                 return null;
             }
-            int i = index((String) key);
+            int i = index((String) key, byIndex.length);
             return i >= 0 ? byIndex[i] : others.get(key);
         }
 
