@@ -431,7 +431,6 @@ public final class RunManager implements AutoCloseable {
             }
         }
         for (Task t : endedWhileAway) {
-            AttemptRecord a = t.last();
             attemptEnded(t, t.last(), now);
         }
         dirty = true;
@@ -700,6 +699,9 @@ public final class RunManager implements AutoCloseable {
     /** {@link #finish(Task, TaskState, String)}, with the task's latest attempt replaced by {@code last} if not null. */
     private void finish(Task t, TaskState state, String reason, AttemptRecord last) {
         if (t.state().isTerminal()) {
+            if (last != null) {
+                t.setLast(last);   // the decision stands; the attempt's end is still recorded
+            }
             return;
         }
         if (last != null) {

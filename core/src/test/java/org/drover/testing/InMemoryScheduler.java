@@ -29,8 +29,8 @@ import org.drover.Submission;
  *
  * <p>Pending jobs start in submission order. A tick looks only at the running jobs and the ones it
  * starts (not at every job ever submitted), so that its own cost stays small beside the manager's.
- * Jobs are kept in an array by id (ids are 1, 2, 3, ...), each with its name, token, state and the
- * status it answers (made again only when the state changes); whole {@link Submission}s are kept
+ * Jobs are kept in an array by id (ids are 1, 2, 3, ...), each with its name, token and state;
+ * every answer is a new {@link JobStatus}, as a parser of squeue output makes; whole {@link Submission}s are kept
  * for {@link #submissions()} unless {@link #keepSubmissions(boolean) keepSubmissions(false)} (for
  * runs of 100,000 tasks, whose heap is measured: a real scheduler keeps its jobs in another process).
  */
@@ -39,8 +39,6 @@ public final class InMemoryScheduler implements Scheduler {
     private final int runTicks;
     /** Every job, by id - 1; lost ones are null. */
     private final List<Sim> jobs = new ArrayList<>();
-    /** The status each job answered last, by id - 1. */
-    private JobStatus[] statuses = new JobStatus[16];
     /** Jobs not started yet, oldest first; cancelled or lost ones are dropped when reached. */
     private final Deque<Sim> pendingQueue = new ArrayDeque<>();
     /** Jobs running, in start order; ended, cancelled or lost ones are dropped at the next tick. */
@@ -145,11 +143,8 @@ public final class InMemoryScheduler implements Scheduler {
         String id = Integer.toString(jobs.size() + 1);
         Deque<JobState> ends = scripted.get(s.job().name());
         JobState end = ends == null || ends.isEmpty() ? JobState.COMPLETED : ends.poll();
-        Sim sim = new Sim(id, jobs.size(), s.job().name(), s.token(), end);
+        Sim sim = new Sim(id, s.job().name(), s.token(), end);
         jobs.add(sim);
-        if (statuses.length == jobs.size() - 1) {
-            statuses = java.util.Arrays.copyOf(statuses, Math.max(16, statuses.length * 2));
-        }
         pendingQueue.add(sim);
         if (keepSubmissions) {
             submissions.add(s);
@@ -186,16 +181,11 @@ public final class InMemoryScheduler implements Scheduler {
         return out;
     }
 
-    /** The status a job answers: made again only when its state changed since the last answer. */
-    private JobStatus status(Sim j) {
-        JobStatus st = statuses[j.index];
+    /** The status a job answers: a new one for each answer, as a parser of squeue output makes. */
+    private static JobStatus status(Sim j) {
         JobState state = j.state();
-        if (st == null || st.state() != state) {
-            st = new JobStatus(j.id, state, state.isTerminal() ? (state.isSuccess() ? 0 : 1) : null, "", null, null,
-                    state.name());
-            statuses[j.index] = st;
-        }
-        return st;
+        return new JobStatus(j.id, state, state.isTerminal() ? (state.isSuccess() ? 0 : 1) : null, "", null, null,
+                state.name());
     }
 
     /** The job of this id, or null (unknown, lost, or not an id this scheduler gives). */
@@ -379,12 +369,15 @@ public final class InMemoryScheduler implements Scheduler {
      */
     private static final class Answers extends AbstractMap<String, JobStatus> {
         private final JobStatus[] byIndex;
+        /** The ids answered, in order, and their answers: iterating needs no lookup. */
         private final List<String> asked;
+        private final List<JobStatus> answered;
         private final Map<String, JobStatus> others = new HashMap<>();
 
         Answers(int jobs, int expected) {
             byIndex = new JobStatus[jobs];
             asked = new ArrayList<>(expected);
+            answered = new ArrayList<>(expected);
         }
 
         /** Adds the answer for an id whose index (or -1) the caller has parsed already. */
@@ -397,6 +390,9 @@ public final class InMemoryScheduler implements Scheduler {
             }
             if (before == null) {
                 asked.add(id);
+                answered.add(status);
+            } else {
+                answered.set(asked.indexOf(id), status);   // an id asked twice: rare, and answered alike
             }
         }
 
@@ -415,6 +411,11 @@ public final class InMemoryScheduler implements Scheduler {
         }
 
         @Override
+        public java.util.Collection<JobStatus> values() {
+            return java.util.Collections.unmodifiableList(answered);
+        }
+
+        @Override
         public int size() {
             return asked.size();
         }
@@ -424,17 +425,21 @@ public final class InMemoryScheduler implements Scheduler {
             return new AbstractSet<>() {
                 @Override
                 public Iterator<Entry<String, JobStatus>> iterator() {
-                    Iterator<String> it = asked.iterator();
                     return new Iterator<>() {
+                        private int next;
+
                         @Override
                         public boolean hasNext() {
-                            return it.hasNext();
+                            return next < asked.size();
                         }
 
                         @Override
                         public Entry<String, JobStatus> next() {
-                            String id = it.next();
-                            return new SimpleImmutableEntry<>(id, get(id));
+                            if (next >= asked.size()) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            int i = next++;
+                            return new SimpleImmutableEntry<>(asked.get(i), answered.get(i));
                         }
                     };
                 }
@@ -448,14 +453,13 @@ public final class InMemoryScheduler implements Scheduler {
     }
 
     /**
-     * One job. Its state is a byte and its answered status lives in {@link #statuses}: a tick that
-     * changes 100,000 jobs writes no references into 100,000 old objects, which would cost the
-     * garbage collector more than the manager under measurement.
+     * One job. Its state is a byte: a tick that changes 100,000 jobs writes no references into
+     * 100,000 old objects, which would cost the garbage collector more than the manager under
+     * measurement.
      */
     private static final class Sim {
         private static final JobState[] STATES = JobState.values();
         final String id;
-        final int index;
         final String name;
         final String token;
         final JobState end;
@@ -464,9 +468,8 @@ public final class InMemoryScheduler implements Scheduler {
         /** Lost: no longer in {@code jobs}. */
         boolean gone;
 
-        Sim(String id, int index, String name, String token, JobState end) {
+        Sim(String id, String name, String token, JobState end) {
             this.id = id;
-            this.index = index;
             this.name = name;
             this.token = token;
             this.end = end;

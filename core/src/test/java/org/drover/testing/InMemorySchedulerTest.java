@@ -36,6 +36,7 @@ class InMemorySchedulerTest {
         assertThat(hash).isInstanceOf(java.util.HashMap.class);
         assertThat(array).isEqualTo(hash).hasSameHashCodeAs(hash).hasSize(ids.size());
         assertThat(array.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(array.values()).containsExactlyInAnyOrderElementsOf(hash.values());
         assertThat(array.get("1").state()).isEqualTo(JobState.RUNNING);
         assertThat(array.get("2").state()).isEqualTo(JobState.NOT_FOUND);   // lost
         assertThat(array.get("3").state()).isEqualTo(JobState.RUNNING);     // 2 slots: 1 and 3 (2 is lost)
@@ -49,13 +50,13 @@ class InMemorySchedulerTest {
     }
 
     @Test
-    void aJobsStatusIsMadeAgainOnlyWhenItsStateChanged() {
+    void aJobRunsForItsTicksAndEveryAnswerIsANewStatus() {
         InMemoryScheduler s = new InMemoryScheduler(1, 3);
         s.submit(new Submission(Job.named("a").command("true"), "b", tmp.resolve("a"), 1, List.of(), "drv0000000000000001"));
         JobStatus first = s.status(List.of("1")).get("1");
         JobStatus second = s.status(List.of("1")).get("1");
-        assertThat(second).isSameAs(first);
         assertThat(first.state()).isEqualTo(JobState.RUNNING);
+        assertThat(second).isEqualTo(first).isNotSameAs(first);
         s.status(List.of("1"));
         JobStatus ended = s.status(List.of("1")).get("1");
         assertThat(ended.state()).isEqualTo(JobState.COMPLETED);
