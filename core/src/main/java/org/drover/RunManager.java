@@ -88,6 +88,8 @@ public final class RunManager implements AutoCloseable {
      * without the lock (with acquire): it never waits for a step, even one submitting a batch.
      */
     private static final VarHandle RECORD = MethodHandles.arrayElementVarHandle(TaskRecord[].class);
+    /** How many tasks are in each state (by ordinal), kept as records are replaced: progress without a pass. */
+    private final int[] stateCounts = new int[TaskState.values().length];
     private final PriorityQueue<Task> ready = new PriorityQueue<>((a, b) -> Integer.compare(a.index, b.index));
     private final PriorityQueue<Task> retrying = new PriorityQueue<>((a, b) -> a.retryAt().compareTo(b.retryAt()));
     /** Tasks with an attempt in the scheduler's queue, polled every step. */
@@ -210,7 +212,8 @@ public final class RunManager implements AutoCloseable {
                 if (dirty) {
                     save();
                 }
-                RunReport end = report();
+                assert countsAreRight() : "stateCounts differ from the records";
+                RunReport end = RunReport.of(bundle.name(), Instant.now(), records.clone(), stateCounts);
                 LOG.info(() -> "run finished: " + end.summary());
                 store.close();
                 completion.complete(end);
@@ -394,6 +397,9 @@ public final class RunManager implements AutoCloseable {
         }
         tasks = all;
         records = recs;
+        for (TaskRecord r : recs) {
+            stateCounts[r.state().ordinal()]++;
+        }
         initialized = true;
         Instant now = Instant.now();
         for (Task t : tasks) {
@@ -854,6 +860,7 @@ public final class RunManager implements AutoCloseable {
     // ------------------------------------------------------------------ store, report, events
 
     private void save() {
+        assert countsAreRight() : "stateCounts differ from the records";
         store.save(record());
         dirty = false;
     }
@@ -888,11 +895,22 @@ public final class RunManager implements AutoCloseable {
         if (Duration.between(lastProgress, now).compareTo(progressEvery) >= 0) {
             lastProgress = now;
             EnumMap<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
-            for (Task t : tasks) {
-                counts.merge(t.state(), 1, Integer::sum);
+            for (TaskState s : TaskState.values()) {
+                if (stateCounts[s.ordinal()] > 0) {
+                    counts.put(s, stateCounts[s.ordinal()]);
+                }
             }
             LOG.info(() -> "run " + bundle.name() + ": " + counts);
         }
+    }
+
+    /** With assertions on (the tests): the kept counts are those of the records. */
+    private boolean countsAreRight() {
+        int[] counted = new int[stateCounts.length];
+        for (TaskRecord r : records) {
+            counted[r.state().ordinal()]++;
+        }
+        return Arrays.equals(counted, stateCounts);
     }
 
     private TaskEvent event(Task t) {
@@ -958,8 +976,13 @@ public final class RunManager implements AutoCloseable {
             return records[index];   // only the manager's thread writes, under the lock: a plain read
         }
 
-        /** Replaces the task's record (see {@link #RECORD}). */
+        /** Replaces the task's record (see {@link #RECORD}) and keeps {@link #stateCounts}. */
         private void store(TaskRecord r) {
+            TaskState before = records[index].state();
+            if (before != r.state()) {
+                stateCounts[before.ordinal()]--;
+                stateCounts[r.state().ordinal()]++;
+            }
             RECORD.setRelease(records, index, r);
         }
 

@@ -76,19 +76,27 @@ public final class RunReport {
      * asked for, so that a report of 100,000 tasks that is only counted costs one pass over them.
      */
     static RunReport of(String bundle, Instant at, TaskRecord[] tasks) {
-        return new RunReport(bundle, at, tasks);
-    }
-
-    /** Takes {@code tasks} over: the caller must not change the array afterwards. */
-    private RunReport(String bundle, Instant at, TaskRecord[] tasks) {
-        this.bundle = bundle;
-        this.at = at;
-        this.records = Arrays.asList(tasks);
-        this.size = tasks.length;
         int[] byState = new int[TaskState.values().length];
         for (TaskRecord t : tasks) {
             byState[t.state().ordinal()]++;
         }
+        return new RunReport(bundle, at, tasks, byState);
+    }
+
+    /**
+     * The report of these task records, whose count by state ({@code byState}, by ordinal) the
+     * caller kept as they changed. Takes {@code tasks} over: the caller must not change the array
+     * afterwards.
+     */
+    static RunReport of(String bundle, Instant at, TaskRecord[] tasks, int[] byState) {
+        return new RunReport(bundle, at, tasks, byState.clone());
+    }
+
+    private RunReport(String bundle, Instant at, TaskRecord[] tasks, int[] byState) {
+        this.bundle = bundle;
+        this.at = at;
+        this.records = Arrays.asList(tasks);
+        this.size = tasks.length;
         EnumMap<TaskState, Integer> c = new EnumMap<>(TaskState.class);
         for (TaskState s : TaskState.values()) {
             if (byState[s.ordinal()] > 0) {
