@@ -18,6 +18,7 @@ import org.drover.JobState;
 import org.drover.JobStatus;
 import org.drover.LocalShell;
 import org.drover.RunDirectory;
+import org.drover.Submission;
 import org.drover.Submitter;
 import org.drover.SubmittedBundle;
 import org.drover.Sweep;
@@ -233,6 +234,37 @@ class SlurmSchedulerIT {
             Path task = run.runDirectory().attemptDir("task_" + i, 1);
             assertThat(task.resolve("own.out")).hasContent("task " + i);
             assertThat(task.resolve(RunDirectory.STDOUT)).doesNotExist();
+        }
+    }
+
+    @Test
+    @Order(9)
+    void findsAHeldJobAndAPendingArrayByTokenWithOneSqueue() throws IOException {
+        RunDirectory dir = RunDirectory.create(SlurmTestbed.runsRoot("tokens"), "tokens");
+        String single = Submitter.newToken();
+        Path heldDir = dir.attemptDir("held", 1);
+        Files.createDirectories(heldDir);
+        String heldId = slurm.submit(new Submission(Job.named("held").command("true").directive("--hold"), "tokens",
+                heldDir, 1, List.of(), single));
+        List<Job> sweep = Sweep.of(Job.named("arr").command("true").directive("--hold")).param("i", 0, 1, 2).jobs();
+        List<Submission> tasks = new ArrayList<>();
+        for (Job j : sweep) {
+            Path d = dir.attemptDir(j.name(), 1);
+            Files.createDirectories(d);
+            tasks.add(new Submission(j, "tokens", d, 1, List.of(), Submitter.newToken()));
+        }
+        String arrayToken = tasks.get(0).token();   // an array carries its first task's token
+        String arrayId = slurm.submitArray(tasks, 0).arrayId();
+        try {
+            shell.reset();
+            Map<String, String> found = slurm.findByTokens(List.of(single, arrayToken, "drv00000000absent01"));
+            // A held array is one squeue line, "<id>_[0-2]"; the absent token sends the lookup on to sacct, once.
+            assertThat(found).containsOnly(Map.entry(single, heldId), Map.entry(arrayToken, arrayId));
+            assertThat(shell.count("squeue")).isEqualTo(1);
+            assertThat(shell.count("sacct")).isEqualTo(1);
+            assertThat(slurm.findByToken(arrayToken)).hasValue(arrayId);
+        } finally {
+            slurm.cancel(List.of(heldId, arrayId));
         }
     }
 
