@@ -360,7 +360,17 @@ public final class RunManager implements AutoCloseable {
                 throw new DroverException("the run store was written for scheduler '" + r.scheduler()
                         + "', not '" + scheduler.name() + "'");
             }
-            r.tasks().forEach(t -> previous.put(t.name(), t));
+            for (TaskRecord t : r.tasks()) {
+                for (AttemptRecord a : t.attempts()) {
+                    try {
+                        Names.requireSchedulerWord("token", a.token());   // it goes into scheduler queries
+                    } catch (IllegalArgumentException e) {
+                        throw new DroverException("the run store of bundle '" + bundle.name() + "' has task '"
+                                + t.name() + "' attempt " + a.number() + " with an unusable " + e.getMessage());
+                    }
+                }
+                previous.put(t.name(), t);
+            }
             List<String> gone = new ArrayList<>();
             for (String name : previous.keySet()) {
                 if (bundle.job(name).isEmpty()) {

@@ -125,6 +125,26 @@ class RunManagerFaultTest {
         }
     }
 
+    @Test
+    void aStoreWithATokenThatCannotGoIntoAQueryIsRefusedByName() {
+        InMemoryScheduler s = new InMemoryScheduler(2, 1);
+        RunStore store = RunStore.inMemory();
+        Bundle b = Bundle.named("bad").add(Job.named("a").command("true"));
+        manager(b, s).store(store).build().step();
+        RunRecord r = store.load().orElseThrow();
+        AttemptRecord a = r.tasks().get(0).lastAttempt();
+        AttemptRecord tampered = new AttemptRecord(a.number(), "drv x;rm", null, JobState.UNKNOWN, null, "",
+                a.submitted(), null, a.attemptDir(), List.of(), null, null);
+        store.save(new RunRecord(r.bundle(), r.scheduler(), r.runDirectory(), r.saved(),
+                List.of(new TaskRecord("a", TaskState.PENDING, "", null, List.of(tampered)))));
+
+        assertThatThrownBy(() -> manager(b, s).store(store).build().step())
+                .isInstanceOf(DroverException.class)
+                .hasMessageContaining("task 'a' attempt 1")
+                .hasMessageContaining("token 'drv x;rm' is not allowed");
+        assertThat(s.submitCount("a")).isEqualTo(1);
+    }
+
     private static AttemptRecord withoutId(AttemptRecord a) {
         return new AttemptRecord(a.number(), a.token(), null, JobState.UNKNOWN, null, "", a.submitted(), null,
                 a.attemptDir(), List.of(), a.stdout(), a.stderr());
