@@ -983,7 +983,7 @@ public final class RunManager implements AutoCloseable {
         }
 
         TaskRecord rec() {
-            return records[index];   // only the manager's thread writes, under the lock: a plain read
+            return records[index];   // written only under the lock, which every caller holds: a plain read
         }
 
         /** Replaces the task's record (see {@link #RECORD}) and keeps {@link #stateCounts}. */
