@@ -33,6 +33,8 @@ import org.drover.Submission;
  * every answer is a new {@link JobStatus}, as a parser of squeue output makes; whole {@link Submission}s are kept
  * for {@link #submissions()} unless {@link #keepSubmissions(boolean) keepSubmissions(false)} (for
  * runs of 100,000 tasks, whose heap is measured: a real scheduler keeps its jobs in another process).
+ * A status call answers with a read-only map over an array by id ({@code Answers} below says why),
+ * or with a {@code HashMap} after {@link #hashMapAnswers(boolean) hashMapAnswers(true)}.
  */
 public final class InMemoryScheduler implements Scheduler {
     private final int slots;
