@@ -72,7 +72,7 @@ class LocalSchedulerForkServerTest {
 
         ProcessHandle.of(server).orElseThrow().destroyForcibly();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(20));
         Map<String, JobStatus> end = run.statuses();
         assertThat(end.get("long").state()).isEqualTo(JobState.LOST);
         assertThat(end.get("long").reason()).contains("fork server").contains("died");
@@ -88,7 +88,7 @@ class LocalSchedulerForkServerTest {
         SubmittedBundle run = Submitter.submit(Bundle.named("pb")
                 .add(Job.named("ok").command("sh", "-c", "echo $DROVER_JOB_NAME"))
                 .add(Job.named("missing").command("no-such-program-drover")), local, tmp);
-        await().atMost(Duration.ofSeconds(20)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(20));
 
         assertThat(local.forkServerPid()).isEmpty();
         assertThat(run.statuses().get("ok").state()).isEqualTo(JobState.COMPLETED);

@@ -34,9 +34,7 @@ class LocalSchedulerTest {
 
     private Map<String, JobStatus> runToEnd(Bundle bundle) {
         SubmittedBundle run = Submitter.submit(bundle, local, tmp.resolve("runs"));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                .until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
-        return run.statuses();
+        return run.awaitCompletion(Duration.ofSeconds(60));
     }
 
     @Test
@@ -194,7 +192,7 @@ class LocalSchedulerTest {
                 .add(Job.named("both").script("echo $CUDA_VISIBLE_DEVICES").gpus(2).afterAny("g1", "g2"))
                 .add(Job.named("none").script("echo \"[${CUDA_VISIBLE_DEVICES-unset}]\""));
         SubmittedBundle run = Submitter.submit(b, local, tmp);
-        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(30));
         Path root = run.runDirectory().path();
         JobStatus s1 = run.statuses().get("g1");
         JobStatus s2 = run.statuses().get("g2");
@@ -219,7 +217,7 @@ class LocalSchedulerTest {
                 .workingDir(tmp.toString());
         Job env = Job.named("env").command("sh", "-c", "printf %s \"$HOSTILE\"").env("HOSTILE", "$(touch " + pwned + ")\n'`x`");
         SubmittedBundle run = Submitter.submit(Bundle.named("hostile").add(job).add(env), local, tmp);
-        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(30));
 
         assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
         String out = Files.readString(run.runDirectory().attemptDir("hostile", 1).resolve("stdout"), StandardCharsets.UTF_8);
@@ -279,7 +277,7 @@ class LocalSchedulerTest {
                 .add(Job.named("after").command("true").dependsOn("bad"));
         SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
         touch(go);
-        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(30));
 
         assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
         assertThat(run.runDirectory().attemptDir("bad", 1).resolve("no/such/dir/out")).hasContent("hi");
@@ -297,7 +295,7 @@ class LocalSchedulerTest {
                 .add(Job.named("rescue").command("true").afterNotOk("bad"));
         SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
         touch(go);
-        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(30));
 
         Map<String, JobStatus> end = run.statuses();
         assertThat(end.get("first").state()).isEqualTo(JobState.COMPLETED);
@@ -360,7 +358,7 @@ class LocalSchedulerTest {
         // Each task has its own id and status.
         assertThat(run.ids()).hasSize(10);
         assertThat(Set.copyOf(run.ids().values())).hasSize(10);
-        await().atMost(Duration.ofSeconds(60)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(60));
 
         assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
         List<Integer> counts = Files.readAllLines(seen).stream().map(String::trim).map(Integer::parseInt).collect(Collectors.toList());
@@ -377,7 +375,7 @@ class LocalSchedulerTest {
                 .add(Sweep.of(Job.named("arr").script(body)).param("i", 1, 2, 3, 4, 5, 6).asArray(2))
                 .add(Job.named("free").script(body));
         SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(60));
 
         assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.COMPLETED));
         List<Integer> counts = Files.readAllLines(seen).stream().map(String::trim).map(Integer::parseInt).collect(Collectors.toList());
@@ -439,7 +437,7 @@ class LocalSchedulerTest {
                 .add(Job.named("relative").command("pwd").workingDir("../../../work"))
                 .add(Job.named("override").command("sh", "-c", "echo $DROVER_JOB_NAME").env("DROVER_JOB_NAME", "mine"));
         SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> run.statuses().values().stream().allMatch(s -> s.state().isTerminal()));
+        run.awaitCompletion(Duration.ofSeconds(30));
         Map<String, JobStatus> end = run.statuses();
         RunDirectory dirs = run.runDirectory();
 

@@ -286,11 +286,7 @@ public final class InMemoryScheduler implements Scheduler {
 
     @Override
     public synchronized Optional<String> findByToken(String token) {
-        tokenLookups++;
-        if (failTokenLookups) {
-            throw new SchedulerException("squeue failed: Unable to contact slurm controller", true);
-        }
-        return jobs.stream().filter(j -> j != null && j.token.equals(token)).map(j -> j.id).findFirst();
+        return Optional.ofNullable(findByTokens(List.of(token)).get(token));
     }
 
     /** One lookup (one scan of the jobs) for all these tokens, as one squeue would be. */
