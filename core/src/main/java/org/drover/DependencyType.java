@@ -1,5 +1,7 @@
 package org.drover;
 
+import org.drover.scheduler.JobState;
+
 /**
  * When a dependent job may start, with SLURM's semantics (PBS uses the same words).
  *

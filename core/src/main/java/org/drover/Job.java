@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.drover.internal.Json;
+import org.drover.shell.ShellQuote;
 
 /**
  * An immutable description of one batch job: what to run, with which resources, environment and

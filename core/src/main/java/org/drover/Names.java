@@ -126,7 +126,7 @@ public final class Names {
     }
 
     /** The value with control characters made visible, for error messages. */
-    static String printable(String value) {
+    public static String printable(String value) {
         if (value == null) {
             return "null";
         }

@@ -221,7 +221,7 @@ public final class Sweep {
         if (!template.command().isEmpty()) {
             List<String> words = new ArrayList<>();
             for (String w : template.command()) {
-                words.add(substitute(w, values));
+                words.add(ScriptPlaceholders.substituteBraces(w, values));
             }
             j = j.command(words);
         }
@@ -231,48 +231,21 @@ public final class Sweep {
             j = j.script(ScriptPlaceholders.replace(template.script().get(), variables));
         }
         for (Map.Entry<String, String> e : template.env().entrySet()) {
-            j = j.env(e.getKey(), substitute(e.getValue(), values));
+            j = j.env(e.getKey(), ScriptPlaceholders.substituteBraces(e.getValue(), values));
         }
         for (Map.Entry<String, String> e : values.entrySet()) {
             j = j.env(envName(e.getKey()), e.getValue());
         }
         if (template.workingDir().isPresent()) {
-            j = j.workingDir(substitute(template.workingDir().get(), values));
+            j = j.workingDir(ScriptPlaceholders.substituteBraces(template.workingDir().get(), values));
         }
         if (template.stdout().isPresent()) {
-            j = j.stdout(substitute(template.stdout().get(), values));
+            j = j.stdout(ScriptPlaceholders.substituteBraces(template.stdout().get(), values));
         }
         if (template.stderr().isPresent()) {
-            j = j.stderr(substitute(template.stderr().get(), values));
+            j = j.stderr(ScriptPlaceholders.substituteBraces(template.stderr().get(), values));
         }
         return j.inSweep(name(), index, values);
-    }
-
-    /** Replaces {@code {name}} for each declared parameter; other braces stay as they are. */
-    static String substitute(String text, Map<String, String> values) {
-        if (text.indexOf('{') < 0) {
-            return text;
-        }
-        StringBuilder sb = new StringBuilder(text.length() + 16);
-        int i = 0;
-        while (i < text.length()) {
-            char c = text.charAt(i);
-            if (c == '{') {
-                int close = text.indexOf('}', i + 1);
-                if (close > 0) {
-                    String key = text.substring(i + 1, close);
-                    String value = values.get(key);
-                    if (value != null) {
-                        sb.append(value);
-                        i = close + 1;
-                        continue;
-                    }
-                }
-            }
-            sb.append(c);
-            i++;
-        }
-        return sb.toString();
     }
 
     @Override

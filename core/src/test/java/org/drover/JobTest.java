@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class JobTest {
+public class JobTest {
 
     /** Values that must pass through as plain data, never be interpreted. */
-    static final List<String> HOSTILE = List.of(
+    public static final List<String> HOSTILE = List.of(
             "'; touch /tmp/pwned #",
             "$(id)",
             "`id`",

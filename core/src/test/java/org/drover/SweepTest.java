@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.drover.internal.ScriptPlaceholders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -266,10 +267,10 @@ class SweepTest {
 
     @Test
     void substituteOnlyReplacesDeclaredNames() {
-        assertThat(Sweep.substitute("a{x}b{y}c{z}", Map.of("x", "1", "y", "2"))).isEqualTo("a1b2c{z}");
-        assertThat(Sweep.substitute("no braces", Map.of("x", "1"))).isEqualTo("no braces");
-        assertThat(Sweep.substitute("{x", Map.of("x", "1"))).isEqualTo("{x");
-        assertThat(Sweep.substitute("}{x}{", Map.of("x", "1"))).isEqualTo("}1{");
+        assertThat(ScriptPlaceholders.substituteBraces("a{x}b{y}c{z}", Map.of("x", "1", "y", "2"))).isEqualTo("a1b2c{z}");
+        assertThat(ScriptPlaceholders.substituteBraces("no braces", Map.of("x", "1"))).isEqualTo("no braces");
+        assertThat(ScriptPlaceholders.substituteBraces("{x", Map.of("x", "1"))).isEqualTo("{x");
+        assertThat(ScriptPlaceholders.substituteBraces("}{x}{", Map.of("x", "1"))).isEqualTo("}1{");
     }
 
     @Test

@@ -6,9 +6,9 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.drover.Job;
-import org.drover.JobState;
 import org.drover.Memory;
-import org.drover.RetryPolicy;
+import org.drover.run.RetryPolicy;
+import org.drover.scheduler.JobState;
 
 /** The immutable {@link RetryPolicy} the builder makes. */
 public final class DefaultRetryPolicy implements RetryPolicy {

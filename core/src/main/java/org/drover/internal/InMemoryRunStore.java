@@ -1,8 +1,8 @@
 package org.drover.internal;
 
 import java.util.Optional;
-import org.drover.RunRecord;
-import org.drover.RunStore;
+import org.drover.run.RunRecord;
+import org.drover.run.RunStore;
 
 /** A {@link RunStore} in memory. */
 public final class InMemoryRunStore implements RunStore {

@@ -12,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import org.drover.RunRecord;
-import org.drover.RunStore;
-import org.drover.RunStoreException;
+import org.drover.run.RunRecord;
+import org.drover.run.RunStore;
+import org.drover.run.RunStoreException;
 
 /**
  * A {@link RunStore} in one JSON file. A save writes {@code <file>.tmp}, syncs it, hard-links the

@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.List;
-import org.drover.AttemptRecord;
-import org.drover.RunRecord;
-import org.drover.StateChange;
-import org.drover.TaskRecord;
+import org.drover.run.AttemptRecord;
+import org.drover.run.RunRecord;
+import org.drover.run.StateChange;
+import org.drover.run.TaskRecord;
 
 /**
  * Streams a {@link RunRecord} as JSON with the field names and order Jackson's bean serialization

@@ -233,4 +233,34 @@ public final class ScriptPlaceholders {
     }
 
     private record HereDoc(String delimiter, boolean stripTabs) {}
+
+    /**
+     * Replaces {@code {key}} by its value for each key in {@code values}; other braces stay as they are
+     * (used for sweep parameters in commands and paths, and by {@code DoneCheck.fileExists}).
+     */
+    public static String substituteBraces(String text, Map<String, String> values) {
+        if (text.indexOf('{') < 0) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 16);
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c == '{') {
+                int close = text.indexOf('}', i + 1);
+                if (close > 0) {
+                    String key = text.substring(i + 1, close);
+                    String value = values.get(key);
+                    if (value != null) {
+                        sb.append(value);
+                        i = close + 1;
+                        continue;
+                    }
+                }
+            }
+            sb.append(c);
+            i++;
+        }
+        return sb.toString();
+    }
 }

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.drover.Job;
-import org.drover.JobState;
-import org.drover.JobStatus;
-import org.drover.Submission;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.JobStatus;
+import org.drover.scheduler.Submission;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.Map;
 import org.drover.Bundle;
 import org.drover.Job;
-import org.drover.JobStatus;
-import org.drover.LocalScheduler;
-import org.drover.Submitter;
-import org.drover.SubmittedBundle;
 import org.drover.Sweep;
+import org.drover.local.LocalScheduler;
+import org.drover.run.SubmittedBundle;
+import org.drover.run.Submitter;
+import org.drover.scheduler.JobStatus;
 
 /**
  * The README's main job: a small study {@code prepare -> sweep of 4 (lr x seed) -> aggregate}

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.drover.DroverException;
-import org.drover.JobState;
-import org.drover.JobStatus;
-import org.drover.SubmittedBundle;
+import org.drover.run.SubmittedBundle;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.JobStatus;
 
 /** Prints one line of counts by state whenever they change, until every job has ended. */
 final class Progress {

@@ -2,7 +2,7 @@ package org.drover.examples;
 
 import java.time.Duration;
 import java.util.Map;
-import org.drover.JobStatus;
+import org.drover.scheduler.JobStatus;
 
 /** A plain text table: job, state, exit code, duration. */
 final class StatusTable {

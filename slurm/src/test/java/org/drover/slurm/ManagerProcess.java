@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.drover.Bundle;
 import org.drover.Job;
-import org.drover.RunManager;
-import org.drover.RunReport;
-import org.drover.RunStore;
+import org.drover.run.RunManager;
+import org.drover.run.RunReport;
+import org.drover.run.RunStore;
 
 /**
  * A RunManager in its own JVM, so a test can kill it with SIGKILL and start it again:

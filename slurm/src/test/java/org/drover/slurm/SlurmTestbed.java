@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.drover.CommandResult;
-import org.drover.LocalShell;
+import org.drover.shell.CommandResult;
+import org.drover.shell.LocalShell;
 
 /**
  * The real single-node cluster the integration tests run against (started by

@@ -9,16 +9,16 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.drover.AttemptRecord;
 import org.drover.Bundle;
-import org.drover.CommandResult;
 import org.drover.Job;
-import org.drover.JobState;
-import org.drover.LocalShell;
-import org.drover.RetryPolicy;
-import org.drover.RunManager;
-import org.drover.RunReport;
-import org.drover.TaskRecord;
+import org.drover.run.AttemptRecord;
+import org.drover.run.RetryPolicy;
+import org.drover.run.RunManager;
+import org.drover.run.RunReport;
+import org.drover.run.TaskRecord;
+import org.drover.scheduler.JobState;
+import org.drover.shell.CommandResult;
+import org.drover.shell.LocalShell;
 import org.drover.slurm.SlurmScheduler;
 
 /**

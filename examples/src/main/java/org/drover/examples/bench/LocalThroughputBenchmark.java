@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.drover.Bundle;
 import org.drover.Job;
-import org.drover.JobState;
-import org.drover.JobStatus;
-import org.drover.LocalScheduler;
-import org.drover.SubmittedBundle;
-import org.drover.Submitter;
+import org.drover.local.LocalScheduler;
+import org.drover.run.SubmittedBundle;
+import org.drover.run.Submitter;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.JobStatus;
 
 /**
  * Throughput of the {@link LocalScheduler} for many trivial jobs, against

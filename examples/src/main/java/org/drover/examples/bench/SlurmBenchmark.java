@@ -23,18 +23,18 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.drover.Bundle;
-import org.drover.CommandResult;
 import org.drover.Job;
-import org.drover.JobStatus;
-import org.drover.LocalShell;
-import org.drover.RunDirectory;
-import org.drover.Shell;
-import org.drover.Submission;
-import org.drover.SubmittedBundle;
-import org.drover.Submitter;
 import org.drover.Sweep;
 import org.drover.internal.AtomicFiles;
 import org.drover.internal.Json;
+import org.drover.run.SubmittedBundle;
+import org.drover.run.Submitter;
+import org.drover.scheduler.JobStatus;
+import org.drover.scheduler.RunDirectory;
+import org.drover.scheduler.Submission;
+import org.drover.shell.CommandResult;
+import org.drover.shell.LocalShell;
+import org.drover.shell.Shell;
 import org.drover.slurm.SlurmScheduler;
 
 /**

@@ -7,7 +7,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.drover.JobStatus;
+import org.drover.scheduler.JobStatus;
 import org.drover.slurm.internal.SlurmOutputParser;
 import org.drover.slurm.internal.SlurmRow;
 import org.drover.slurm.internal.SlurmStates;

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 import org.drover.Job;
 import org.drover.Memory;
 import org.drover.Resources;
-import org.drover.Submission;
 import org.drover.Walltime;
+import org.drover.scheduler.Submission;
 
 /**
  * Renders the {@code #SBATCH} lines of a job. Values are validated by the job model (no spaces,

@@ -5,8 +5,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import org.drover.JobState;
-import org.drover.JobStatus;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.JobStatus;
 
 /**
  * SLURM's whole job state table, mapped onto Drover's {@link JobState}. A word not in the table

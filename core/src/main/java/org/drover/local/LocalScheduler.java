@@ -1,0 +1,1011 @@
+package org.drover.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.drover.Job;
+import org.drover.Memory;
+import org.drover.Resources;
+import org.drover.Walltime;
+import org.drover.internal.AtomicFiles;
+import org.drover.internal.ForkServer;
+import org.drover.internal.Processes;
+import org.drover.scheduler.JobScript;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.JobStatus;
+import org.drover.scheduler.RunDirectory;
+import org.drover.scheduler.Scheduler;
+import org.drover.scheduler.SchedulerException;
+import org.drover.scheduler.Submission;
+import org.drover.shell.LocalShell;
+import org.drover.shell.Shell;
+
+/**
+ * The embedded executor: runs each job's script as a process of this machine, no cluster needed.
+ * It is Drover's default scheduler.
+ *
+ * <ul>
+ *   <li>Slots: never runs more jobs than fit in its cpus, memory and gpus (a job asking no memory
+ *       reserves none). Ready jobs start in submission order; a ready job that does not fit yet
+ *       holds back those behind it, so a big job is never starved.</li>
+ *   <li>GPU jobs get {@code CUDA_VISIBLE_DEVICES} set to the devices reserved for them.</li>
+ *   <li>Dependencies have SLURM's meaning: an afterok dependent of a failed job never runs and
+ *       ends {@link JobState#CANCELLED} with reason {@code DependencyNeverSatisfied}.</li>
+ *   <li>Walltime is enforced: at the limit the job's process tree gets TERM, then KILL after a
+ *       grace period, and the job ends {@link JobState#TIMEOUT}.</li>
+ *   <li>{@link #cancel} stops the whole process tree of a running job.</li>
+ *   <li>Jobs are started by a fork server: one python3 process, started with the first job, that
+ *       spawns each job in its own process group (one exec per job, where the JDK's default
+ *       launch costs two). If the fork server dies, the jobs it ran are killed and end
+ *       {@link JobState#LOST}, and the next job starts a new one. Without python3 on the PATH
+ *       jobs are started with {@link ProcessBuilder}.</li>
+ *   <li>State lives in this object only: a new LocalScheduler knows no earlier job (its ids are
+ *       reported {@link JobState#NOT_FOUND}); the run directory's {@code exitcode} files remain.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (LocalScheduler local = LocalScheduler.builder().cpus(2).memory("4G").gpus(0).build()) {
+ *     SubmittedBundle run = Submitter.submit(bundle, local, Path.of("runs"));
+ *     run.awaitCompletion(Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ */
+public final class LocalScheduler implements Scheduler {
+    /** The reason given to dependents that can never run. */
+    public static final String DEPENDENCY_NEVER_SATISFIED = "DependencyNeverSatisfied";
+    /** The exit code recorded for a job whose process could not be started (the shell's "not found"). */
+    public static final int CANNOT_START_EXIT_CODE = 127;
+    private static final Logger LOG = Logger.getLogger(LocalScheduler.class.getName());
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private final int totalCpus;
+    private final long totalMemory;
+    private final int totalGpus;
+    private final Duration killGrace;
+    private final Shell shell = LocalShell.create();
+    private final String host;
+    private final boolean useForkServer;
+    private final Object forkServerLock = new Object();
+    /** The fork server that starts jobs now; null before the first job and after it died. Guarded by forkServerLock. */
+    private ForkServer forkServer;
+    private final ForkServer.Listener forkServerEvents = new ForkServerEvents();
+
+    private final Object lock = new Object();
+    private final Map<String, LocalJob> jobs = new HashMap<>();
+    private final List<LocalJob> pending = new ArrayList<>();
+    private final BitSet freeGpus = new BitSet();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final ScheduledExecutorService timers;
+    private final java.util.concurrent.ExecutorService events;
+    private final java.util.concurrent.ExecutorService launchers;
+    private final java.util.concurrent.ExecutorService records;
+    private int freeCpus;
+    private long freeMemory;
+    private boolean closed;
+
+    private LocalScheduler(Builder b) {
+        this.totalCpus = b.cpus;
+        this.totalMemory = b.memory;
+        this.totalGpus = b.gpus;
+        this.killGrace = b.killGrace;
+        this.useForkServer = b.forkServer && ForkServer.available();
+        this.freeCpus = totalCpus;
+        this.freeMemory = totalMemory;
+        this.freeGpus.set(0, totalGpus);
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "drover-local-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "drover-local-events");
+            t.setDaemon(true);
+            return t;
+        });
+        // Processes start here, not under the lock: a start costs milliseconds (fork, exec), and
+        // two slots freed together start their next jobs in parallel.
+        this.launchers = Executors.newFixedThreadPool(Math.max(1, Math.min(totalCpus, 4)), r -> {
+            Thread t = new Thread(r, "drover-local-launcher");
+            t.setDaemon(true);
+            return t;
+        });
+        // One thread, so a job's started file is always written before its exitcode file.
+        this.records = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "drover-local-records");
+            t.setDaemon(true);
+            return t;
+        });
+        String h;
+        try {
+            h = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            h = "localhost";
+        }
+        this.host = h;
+    }
+
+    /** A LocalScheduler with all cpus and memory of this machine and no gpu. */
+    public static LocalScheduler create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public Shell shell() {
+        return shell;
+    }
+
+    public int cpus() {
+        return totalCpus;
+    }
+
+    public long memoryBytes() {
+        return totalMemory;
+    }
+
+    public int gpus() {
+        return totalGpus;
+    }
+
+    @Override
+    public String render(Submission s) {
+        return JobScript.plain(s);
+    }
+
+    @Override
+    public String submit(Submission s) {
+        checkAndWrite(s);
+        synchronized (lock) {
+            return register(s, null);
+        }
+    }
+
+    /**
+     * Submits the tasks of a sweep, each with its own id and status, at most {@code maxRunning} of
+     * them running at once (0: no limit); there is no id for the whole array.
+     */
+    @Override
+    public SubmittedArray submitArray(List<Submission> tasks, int maxRunning) {
+        if (maxRunning < 0) {
+            throw new IllegalArgumentException("maxRunning must be 0 or more, got " + maxRunning);
+        }
+        for (Submission s : tasks) {
+            checkAndWrite(s);
+        }
+        ArrayGroup group = maxRunning > 0 ? new ArrayGroup(maxRunning) : null;
+        List<String> ids = new ArrayList<>(tasks.size());
+        synchronized (lock) {
+            for (Submission s : tasks) {
+                dependenciesOf(s);   // all or none: check every task before registering the first
+            }
+            for (Submission s : tasks) {
+                ids.add(register(s, group));
+            }
+        }
+        return new SubmittedArray(null, ids);
+    }
+
+    /** Checks that the job can ever fit and writes its script and the directories of its output files. */
+    private void checkAndWrite(Submission s) {
+        Job job = s.job();
+        Resources r = job.resources();
+        int cpus = r.cpus() * r.tasks();
+        long memory = r.memory().map(Memory::bytes).orElse(0L);
+        if (r.nodes() > 1) {
+            throw new SchedulerException("job '" + job.name() + "' asks " + r.nodes()
+                    + " nodes; the local scheduler has one", false);
+        }
+        if (cpus > totalCpus || memory > totalMemory || r.gpus() > totalGpus) {
+            throw new SchedulerException("job '" + job.name() + "' asks cpus=" + cpus + ", memory="
+                    + r.memory().map(Memory::toString).orElse("0") + ", gpus=" + r.gpus()
+                    + " but the local scheduler has cpus=" + totalCpus + ", memory=" + Memory.ofBytes(totalMemory)
+                    + ", gpus=" + totalGpus + " (set them with LocalScheduler.builder())", false);
+        }
+        try {
+            if (!Files.isDirectory(s.attemptDir())) {   // the Submitter has made it: one stat, not mkdir + stat
+                Files.createDirectories(s.attemptDir());
+            }
+            Files.writeString(s.scriptPath(), render(s), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + e.getMessage(),
+                    false, e);
+        }
+        // A custom stdout/stderr path may name directories that do not exist yet (e.g. "logs/{lr}/out"):
+        // create them here, so that the process can start; a failure is reported now, not at start.
+        for (Path out : List.of(s.stdoutPath(), s.stderrPath())) {
+            Path parent = out.getParent();
+            if (parent != null && !parent.equals(s.attemptDir()) && !Files.isDirectory(parent)) {
+                try {
+                    Files.createDirectories(parent);
+                } catch (IOException e) {
+                    throw new SchedulerException("cannot create the directory " + parent + " of the output file of job '"
+                            + job.name() + "': " + e.getMessage(), false, e);
+                }
+            }
+        }
+    }
+
+    /** The jobs this one depends on; under lock. */
+    private List<LocalJob> dependenciesOf(Submission s) {
+        if (closed) {
+            throw new SchedulerException("the local scheduler is closed", false);
+        }
+        List<LocalJob> deps = new ArrayList<>();
+        for (Submission.IdDependency d : s.dependencies()) {
+            LocalJob dep = jobs.get(d.jobId());
+            if (dep == null) {
+                throw new SchedulerException("job '" + s.job().name() + "' depends on job id " + d.jobId()
+                        + ", which this local scheduler does not know", false);
+            }
+            deps.add(dep);
+        }
+        return deps;
+    }
+
+    /** Registers a job whose script is written and schedules; under lock. */
+    private String register(Submission s, ArrayGroup group) {
+        Resources r = s.job().resources();
+        List<LocalJob> deps = dependenciesOf(s);
+        LocalJob lj = new LocalJob(Long.toString(nextId.getAndIncrement()), s, r.cpus() * r.tasks(),
+                r.memory().map(Memory::bytes).orElse(0L), deps, group);
+        jobs.put(lj.id, lj);
+        pending.add(lj);
+        schedule();
+        return lj.id;
+    }
+
+    @Override
+    public Map<String, JobStatus> status(Collection<String> ids) {
+        Map<String, JobStatus> result = new LinkedHashMap<>();
+        synchronized (lock) {
+            for (String id : ids) {
+                LocalJob j = jobs.get(id);
+                result.put(id, j == null ? JobStatus.notFound(id, "unknown to this local scheduler") : j.status());
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void cancel(Collection<String> ids) {
+        synchronized (lock) {
+            for (String id : ids) {
+                LocalJob j = jobs.get(id);
+                if (j == null || j.state.isTerminal() || j.exited) {
+                    continue;
+                }
+                if (j.state == JobState.PENDING) {
+                    pending.remove(j);
+                    end(j, JobState.CANCELLED, null, "cancelled");
+                } else if (!j.stopping) {
+                    if (j.process != null || j.pid > 0) {
+                        stop(j, JobState.CANCELLED, "cancelled");
+                    } else {
+                        // Still being started by a launcher, which stops it as soon as it runs.
+                        j.stopping = true;
+                        j.stopState = JobState.CANCELLED;
+                        j.stopReason = "cancelled";
+                    }
+                }
+            }
+            schedule();
+        }
+    }
+
+    /** Cancels everything still pending or running and stops the timers. */
+    @Override
+    public void close() {
+        List<String> live;
+        synchronized (lock) {
+            live = jobs.values().stream().filter(j -> !j.state.isTerminal()).map(j -> j.id).collect(Collectors.toList());
+        }
+        cancel(live);
+        synchronized (lock) {
+            closed = true;
+            for (LocalJob j : jobs.values()) {
+                if (j.process != null && j.process.isAlive()) {
+                    Processes.killTree(j.process.toHandle(), true);
+                } else if (j.pid > 0 && !j.exited) {
+                    killGroup(j, true);
+                }
+            }
+        }
+        synchronized (forkServerLock) {
+            if (forkServer != null) {
+                forkServer.close();   // it exits once its killed jobs have
+                forkServer = null;
+            }
+        }
+        timers.shutdownNow();
+        events.shutdown();
+        launchers.shutdown();
+        records.shutdown();
+    }
+
+    // ---- scheduling, all under lock ----
+
+    /**
+     * Cancels what can never run and starts what fits, until neither changes anything (a
+     * cancelled job can decide its own dependents). A job that fails to start ends on its launcher
+     * thread, which then schedules again, so its dependents are decided too.
+     */
+    private void schedule() {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Iterator<LocalJob> it = pending.iterator(); it.hasNext(); ) {
+                LocalJob j = it.next();
+                if (readiness(j) == Readiness.NEVER) {
+                    it.remove();
+                    end(j, JobState.CANCELLED, null, DEPENDENCY_NEVER_SATISFIED);
+                    changed = true;   // its own dependents may now be decided
+                }
+            }
+            for (Iterator<LocalJob> it = pending.iterator(); it.hasNext(); ) {
+                LocalJob j = it.next();
+                if (readiness(j) != Readiness.READY) {
+                    continue;
+                }
+                if (j.group != null && j.group.running >= j.group.maxRunning) {
+                    continue;   // its array's limit, not the machine, holds it: it does not hold the line
+                }
+                if (j.cpus > freeCpus || j.memory > freeMemory || j.submission.job().resources().gpus() > freeGpus.cardinality()) {
+                    break;   // first ready job that does not fit holds the line
+                }
+                it.remove();
+                launch(j);
+            }
+        }
+    }
+
+    private enum Readiness { WAITING, READY, NEVER }
+
+    private static Readiness readiness(LocalJob j) {
+        Readiness r = Readiness.READY;
+        for (int i = 0; i < j.deps.size(); i++) {
+            LocalJob dep = j.deps.get(i);
+            if (!dep.state.isTerminal()) {
+                r = Readiness.WAITING;
+            } else if (!j.submission.dependencies().get(i).type().satisfiedBy(dep.state)) {
+                return Readiness.NEVER;
+            }
+        }
+        return r;
+    }
+
+    /** Reserves the job's resources and hands it to a launcher thread; under lock. */
+    private void launch(LocalJob j) {
+        int gpus = j.submission.job().resources().gpus();
+        List<Integer> devices = new ArrayList<>();
+        for (int g = freeGpus.nextSetBit(0); g >= 0 && devices.size() < gpus; g = freeGpus.nextSetBit(g + 1)) {
+            devices.add(g);
+        }
+        freeCpus -= j.cpus;
+        freeMemory -= j.memory;
+        devices.forEach(freeGpus::clear);
+        if (j.group != null) {
+            j.group.running++;
+        }
+        j.gpus = devices;
+        j.started = Instant.now();
+        j.state = JobState.RUNNING;
+        launchers.execute(() -> startProcess(j));
+    }
+
+    /** Gives back what {@link #launch} reserved; under lock. */
+    private void release(LocalJob j) {
+        freeCpus += j.cpus;
+        freeMemory += j.memory;
+        j.gpus.forEach(freeGpus::set);
+        if (j.group != null) {
+            j.group.running--;
+        }
+    }
+
+    /** On a launcher thread, without the lock. */
+    private void startProcess(LocalJob j) {
+        if (useForkServer && startWithForkServer(j)) {
+            return;
+        }
+        Submission s = j.submission;
+        Process p;
+        try {
+            p = processBuilder(j).start();
+        } catch (IOException | RuntimeException e) {
+            startFailed(j, e);
+            return;
+        }
+        // started stays the moment the job got its slots (jobs start in that order), a moment
+        // before its process. Off the slot's critical path, in order with this job's exitcode (same single thread).
+        record(() -> writeQuietly(s.attemptDir(), RunDirectory.STARTED,
+                j.started.getEpochSecond() + " " + host + " " + p.pid()));
+        synchronized (lock) {
+            j.process = p;
+            if (closed) {
+                Processes.killTree(p.toHandle(), true);
+            } else if (j.stopping) {
+                stop(j, j.stopState, j.stopReason);   // cancelled while it was being started
+            } else {
+                s.job().resources().walltime().ifPresent(limit ->
+                        j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
+            }
+        }
+        p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue()), events)
+                .exceptionally(e -> {
+                    LOG.log(Level.SEVERE, "local job " + j.id + " could not be ended", e);
+                    return null;
+                });
+    }
+
+    /**
+     * Asks the fork server to start the job, as {@link #processBuilder} would (same program, words,
+     * directory, environment and files); its reports arrive at {@link ForkServerEvents}.
+     *
+     * @return false if the job must be started with ProcessBuilder instead: no fork server could be
+     *     started, or a value holds NUL (ProcessBuilder then reports why it cannot start)
+     */
+    private boolean startWithForkServer(LocalJob j) {
+        Submission s = j.submission;
+        Job job = s.job();
+        Path workingDir = job.workingDir().map(w -> s.attemptDir().resolve(w)).orElse(null);
+        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH")
+                && (workingDir == null || Files.isDirectory(workingDir));
+        List<String> argv = direct ? job.command()
+                : List.of(job.script().isPresent() ? "/bin/bash" : "/bin/sh", s.scriptPath().toString());
+        Path dir = direct && workingDir != null ? workingDir : s.attemptDir();
+        List<String> env = new ArrayList<>(4 + (direct ? job.env().size() : 0));
+        env.add("DROVER_JOB_ID=" + j.id);
+        env.add("DROVER_JOB_NAME=" + job.name());
+        env.add("DROVER_ATTEMPT_DIR=" + s.attemptDir());
+        List<String> unset = List.of();
+        if (!j.gpus.isEmpty()) {
+            env.add("CUDA_VISIBLE_DEVICES=" + j.gpus.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        } else {
+            unset = List.of("CUDA_VISIBLE_DEVICES");
+        }
+        if (direct) {
+            job.env().forEach((k, v) -> env.add(k + "=" + v));   // after Drover's, as the script's exports come after them
+        }
+        if (!ForkServer.canCarry(argv) || !ForkServer.canCarry(env) || !ForkServer.canCarry(List.of(dir.toString(),
+                s.stdoutPath().toString(), s.stderrPath().toString()))) {
+            return false;
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            ForkServer fs = forkServer();
+            if (fs == null) {
+                return false;
+            }
+            synchronized (lock) {
+                if (j.exited) {
+                    return true;
+                }
+                j.server = fs;
+            }
+            try {
+                fs.launch(j.id, dir, s.stdoutPath(), s.stderrPath(), unset, env, argv);
+                return true;
+            } catch (IOException e) {
+                // It died (its reader ends the jobs it had); once more with a new one.
+                LOG.log(Level.WARNING, "fork server " + fs.pid() + " did not take job " + j.id + ": " + e);
+                synchronized (lock) {
+                    if (j.exited) {
+                        return true;
+                    }
+                    j.server = null;
+                }
+                forgetForkServer(fs);
+            }
+        }
+        return false;
+    }
+
+    /** The running fork server, started now if there is none; null if none can start (or closed). */
+    private ForkServer forkServer() {
+        synchronized (forkServerLock) {
+            if (forkServer != null && forkServer.isAlive()) {
+                return forkServer;
+            }
+            synchronized (lock) {
+                if (closed) {
+                    return null;
+                }
+            }
+            try {
+                forkServer = ForkServer.start(forkServerEvents);
+                return forkServer;
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot start a fork server, starting jobs with ProcessBuilder: " + e);
+                forkServer = null;
+                return null;
+            }
+        }
+    }
+
+    private void forgetForkServer(ForkServer fs) {
+        synchronized (forkServerLock) {
+            if (forkServer == fs) {
+                forkServer = null;
+            }
+        }
+    }
+
+    /** The pid of the current fork server, if one runs; for tests. */
+    java.util.OptionalLong forkServerPid() {
+        synchronized (forkServerLock) {
+            return forkServer != null && forkServer.isAlive() ? java.util.OptionalLong.of(forkServer.pid())
+                    : java.util.OptionalLong.empty();
+        }
+    }
+
+    /** The fork server's reports, on its reader thread. */
+    private final class ForkServerEvents implements ForkServer.Listener {
+        @Override
+        public void started(String id, long pid) {
+            LocalJob j;
+            synchronized (lock) {
+                j = jobs.get(id);
+                if (j == null) {
+                    return;
+                }
+                j.pid = pid;
+                if (j.exited || closed) {
+                    killGroup(j, true);   // lost or closed while it was being started
+                    return;
+                }
+            }
+            Submission s = j.submission;
+            // As with ProcessBuilder: started is the moment the job got its slots; in order with its exitcode.
+            record(() -> writeQuietly(s.attemptDir(), RunDirectory.STARTED,
+                    j.started.getEpochSecond() + " " + host + " " + pid));
+            synchronized (lock) {
+                if (j.exited) {
+                    return;
+                }
+                if (j.stopping) {
+                    stop(j, j.stopState, j.stopReason);   // cancelled while it was being started
+                } else if (!closed) {
+                    s.job().resources().walltime().ifPresent(limit ->
+                            j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
+                }
+            }
+        }
+
+        @Override
+        public void cannotStart(String id, String what) {
+            synchronized (lock) {
+                LocalJob j = jobs.get(id);
+                if (j != null) {
+                    j.cannotStart = what;
+                }
+            }
+        }
+
+        @Override
+        public void exited(String id, int status) {
+            LocalJob j;
+            String why;
+            synchronized (lock) {
+                j = jobs.get(id);
+                if (j == null || j.exited) {
+                    return;
+                }
+                if (j.timer != null) {
+                    j.timer.cancel(false);
+                }
+                why = j.cannotStart;
+            }
+            if (why == null) {
+                onExit(j, status);
+                return;
+            }
+            Submission s = j.submission;
+            String reason;
+            switch (why) {
+                case "dir":
+                    reason = "cannot change to directory " + s.attemptDir();
+                    break;
+                case "stdout":
+                    reason = "cannot open the stdout file " + s.stdoutPath();
+                    break;
+                case "stderr":
+                    reason = "cannot open the stderr file " + s.stderrPath();
+                    break;
+                case "env":
+                    reason = "cannot set its environment";
+                    break;
+                default:
+                    String program = s.job().command().isEmpty() ? "/bin/sh" : s.job().command().get(0);
+                    reason = "cannot run program \"" + program + "\": not found or not executable";
+                    break;
+            }
+            // Written on the records thread, after the started file it replaces.
+            record(() -> {
+                try {
+                    Files.deleteIfExists(s.attemptDir().resolve(RunDirectory.STARTED));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot delete the started file of job " + j.id + ": " + e);
+                }
+                startFailed(j, reason);
+            });
+        }
+
+        @Override
+        public void serverEnded(ForkServer server, int exitCode) {
+            forgetForkServer(server);
+            synchronized (lock) {
+                if (closed || server.closing()) {
+                    return;
+                }
+                LOG.warning("fork server " + server.pid() + " died (exit code " + exitCode + ")");
+                for (LocalJob j : jobs.values()) {
+                    if (j.server != server || j.exited || j.state.isTerminal()) {
+                        continue;
+                    }
+                    if (j.timer != null) {
+                        j.timer.cancel(false);
+                    }
+                    if (j.pid > 0) {
+                        ProcessHandle.of(j.pid).ifPresent(h -> Processes.killTree(h, true));
+                    }
+                    release(j);
+                    j.exited = true;
+                    end(j, JobState.LOST, null, "lost: the fork server (pid " + server.pid() + ") that started it died"
+                            + " (exit code " + exitCode + "); " + (j.pid > 0 ? "its process " + j.pid + " was killed"
+                            : "it may not have started"));
+                }
+                schedule();
+            }
+        }
+    }
+
+    private void startFailed(LocalJob j, Exception e) {
+        startFailed(j, e.getMessage());
+    }
+
+    private void startFailed(LocalJob j, String why) {
+        String reason = "cannot start: " + why;
+        Path dir = j.submission.attemptDir();
+        try {
+            // As for any ended job, the exit code file says so; stderr says why.
+            writeQuietly(dir, RunDirectory.EXIT_CODE, Integer.toString(CANNOT_START_EXIT_CODE));
+            appendQuietly(dir.resolve(RunDirectory.STDERR), "drover: " + reason);
+        } finally {
+            synchronized (lock) {
+                release(j);
+                j.exited = true;
+                end(j, j.stopping ? j.stopState : JobState.FAILED, CANNOT_START_EXIT_CODE,
+                        j.stopping ? j.stopReason : reason);
+                if (!closed) {
+                    schedule();   // its dependents are decided now
+                }
+            }
+        }
+    }
+
+    /**
+     * The process for a job. An argument-list job is exec'd directly, as its {@code script.sh}
+     * would ({@code exec} of the same words, same environment, same directory), which saves a
+     * shell per job; a script body, a job that sets {@code PATH} (the shell's {@code exec} would
+     * look the program up in it) or whose working directory is missing (the script reports it)
+     * runs {@code script.sh}.
+     */
+    private ProcessBuilder processBuilder(LocalJob j) {
+        Submission s = j.submission;
+        Job job = s.job();
+        ProcessBuilder pb;
+        File dir = s.attemptDir().toFile();
+        Path workingDir = job.workingDir().map(w -> s.attemptDir().resolve(w)).orElse(null);
+        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH")
+                && (workingDir == null || Files.isDirectory(workingDir));
+        if (direct) {
+            pb = new ProcessBuilder(job.command());
+            if (workingDir != null) {
+                dir = workingDir.toFile();
+            }
+        } else {
+            pb = new ProcessBuilder(job.script().isPresent() ? "/bin/bash" : "/bin/sh", s.scriptPath().toString());
+        }
+        pb.directory(dir);
+        Map<String, String> env = pb.environment();
+        env.put("DROVER_JOB_ID", j.id);
+        env.put("DROVER_JOB_NAME", job.name());
+        env.put("DROVER_ATTEMPT_DIR", s.attemptDir().toString());
+        if (!j.gpus.isEmpty()) {
+            env.put("CUDA_VISIBLE_DEVICES", j.gpus.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        } else {
+            env.remove("CUDA_VISIBLE_DEVICES");
+        }
+        if (direct) {
+            env.putAll(job.env());   // after Drover's, as the script's exports come after them
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+        pb.redirectOutput(s.stdoutPath().toFile());
+        pb.redirectError(s.stderrPath().toFile());
+        return pb;
+    }
+
+    private void onWalltime(LocalJob j) {
+        synchronized (lock) {
+            if (j.state == JobState.RUNNING && !j.stopping && !j.exited) {
+                stop(j, JobState.TIMEOUT, "walltime " + Walltime.formatWithDays(
+                        j.submission.job().resources().walltime().orElseThrow()) + " reached");
+            }
+        }
+    }
+
+    /** TERM to the process tree now, KILL after the grace period; the end state is set when it exits. */
+    private void stop(LocalJob j, JobState endState, String reason) {
+        j.stopping = true;
+        j.stopState = endState;
+        j.stopReason = reason;
+        if (j.process == null) {
+            killGroup(j, false);
+            List<ProcessHandle> signalled = ProcessHandle.of(j.pid).map(h -> Processes.killTree(h, false)).orElse(List.of());
+            timers.schedule(() -> {
+                killGroup(j, true);
+                Processes.killAll(signalled);
+            }, killGrace.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        List<ProcessHandle> signalled = Processes.killTree(j.process.toHandle(), false);
+        timers.schedule(() -> Processes.killAll(signalled), killGrace.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Signals the process group of a job started by a fork server (TERM, or KILL when
+     * {@code forcibly}); without a live server, the job's process and its descendants instead.
+     */
+    private void killGroup(LocalJob j, boolean forcibly) {
+        ForkServer fs = j.server;
+        if (fs != null && fs.isAlive() && !fs.closing()) {
+            try {
+                fs.signal(j.pid, forcibly ? "KILL" : "TERM");
+                return;
+            } catch (IOException e) {
+                LOG.log(Level.FINE, "fork server " + fs.pid() + " cannot signal job " + j.id, e);
+            }
+        }
+        ProcessHandle.of(j.pid).ifPresent(h -> Processes.killTree(h, forcibly));
+    }
+
+    /**
+     * On the events thread. The slots are given back at once and the next jobs start; the job
+     * itself turns terminal only after its exitcode file is written (on the records thread), so
+     * that whoever sees it terminal finds the file, and its dependents start after that.
+     */
+    private void onExit(LocalJob j, int exitCode) {
+        JobState state;
+        String reason;
+        synchronized (lock) {
+            if (j.exited) {
+                return;   // ended already: its fork server was declared dead
+            }
+            if (j.timer != null) {
+                j.timer.cancel(false);
+            }
+            release(j);
+            j.exited = true;
+            j.ended = Instant.now();
+            state = j.stopping ? j.stopState : exitCode == 0 ? JobState.COMPLETED : JobState.FAILED;
+            reason = j.stopping ? j.stopReason : exitCode == 0 ? "" : "exit code " + exitCode;
+            if (!closed) {
+                schedule();
+            }
+        }
+        record(() -> {
+            try {
+                // A failure (the job removed its own directory, a full disk) is logged and must not
+                // keep the job RUNNING, hence the finally.
+                writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
+            } finally {
+                ended(j, state, exitCode, reason);
+            }
+        });
+    }
+
+    private void ended(LocalJob j, JobState state, int exitCode, String reason) {
+        // No descendants() scan here: by the time onExit runs, the kernel has re-parented any child
+        // the job left behind to init, so the scan of every process in /proc (0.5-1 ms a job, under
+        // the lock) never found one; it could only hit a stranger that reused the pid.
+        synchronized (lock) {
+            end(j, state, exitCode, reason);
+            if (!closed) {
+                schedule();
+            }
+        }
+    }
+
+    /** Runs a record write on the records thread, or here once the scheduler is closed. */
+    private void record(Runnable write) {
+        try {
+            records.execute(write);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            write.run();
+        }
+    }
+
+    private void end(LocalJob j, JobState state, Integer exitCode, String reason) {
+        j.state = state;
+        j.exitCode = exitCode;
+        j.reason = reason;
+        if (j.ended == null) {
+            j.ended = Instant.now();   // a job that ran ended when its process did
+        }
+    }
+
+    /**
+     * Writes a small record file of a local job's run directory: atomic, not synced (a local job
+     * lives and dies with this JVM). A failure is logged, never thrown: the record follows the
+     * job's state, it must never stop a state change.
+     */
+    private static boolean writeQuietly(Path dir, String name, String content) {
+        try {
+            AtomicFiles.writeUnsynced(dir.resolve(name), (content + "\n").getBytes(StandardCharsets.UTF_8));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write " + dir.resolve(name) + ": " + e);
+            return false;
+        }
+    }
+
+    private static void appendQuietly(Path file, String line) {
+        try {
+            Files.writeString(file, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write " + file + ": " + e);
+        }
+    }
+
+    /** The tasks of one array submitted with a limit on running tasks; guarded by the scheduler's lock. */
+    private static final class ArrayGroup {
+        final int maxRunning;
+        int running;
+
+        ArrayGroup(int maxRunning) {
+            this.maxRunning = maxRunning;
+        }
+    }
+
+    /** One job's state; fields guarded by the scheduler's lock. */
+    private static final class LocalJob {
+        final String id;
+        final Submission submission;
+        final int cpus;
+        final long memory;
+        final List<LocalJob> deps;
+        final ArrayGroup group;
+        JobState state = JobState.PENDING;
+        /** Its process when started with ProcessBuilder. */
+        Process process;
+        /** Its pid (and process group id) when started by a fork server; 0 until known. */
+        long pid;
+        /** The fork server asked to start it. */
+        ForkServer server;
+        /** Why the fork server could not start it (dir, stdout, stderr, env, command); null if it could. */
+        String cannotStart;
+        List<Integer> gpus = List.of();
+        ScheduledFuture<?> timer;
+        boolean stopping;
+        /** Its process ended (or never started): its slots are free, its exitcode may not be written yet. */
+        boolean exited;
+        JobState stopState;
+        String stopReason;
+        Integer exitCode;
+        String reason = "";
+        Instant started;
+        Instant ended;
+
+        LocalJob(String id, Submission submission, int cpus, long memory, List<LocalJob> deps, ArrayGroup group) {
+            this.id = id;
+            this.submission = submission;
+            this.cpus = cpus;
+            this.memory = memory;
+            this.deps = deps;
+            this.group = group;
+        }
+
+        JobStatus status() {
+            String why = reason;
+            if (state == JobState.PENDING && why.isEmpty()) {
+                why = deps.stream().anyMatch(d -> !d.state.isTerminal()) ? "Dependency" : "Resources";
+            }
+            return new JobStatus(id, state, exitCode, why, started, ended, state.name());
+        }
+    }
+
+    /**
+     * Configures a LocalScheduler; defaults: every cpu and all physical memory of this machine,
+     * no gpu, 5 s between TERM and KILL.
+     */
+    public static final class Builder {
+        private int cpus = Runtime.getRuntime().availableProcessors();
+        private long memory = physicalMemory();
+        private int gpus;
+        private Duration killGrace = Duration.ofSeconds(5);
+        private boolean forkServer = true;
+
+        private Builder() {}
+
+        /** Whether jobs start through a fork server (the default) or each with ProcessBuilder; for tests. */
+        Builder forkServer(boolean use) {
+            this.forkServer = use;
+            return this;
+        }
+
+        /** Cpus to share among jobs. */
+        public Builder cpus(int cpus) {
+            if (cpus < 1) {
+                throw new IllegalArgumentException("cpus must be at least 1, got " + cpus);
+            }
+            this.cpus = cpus;
+            return this;
+        }
+
+        /** Memory to share among jobs that ask for memory. */
+        public Builder memory(String memory) {
+            this.memory = Memory.parse(memory).bytes();
+            return this;
+        }
+
+        /** Gpus (devices 0..n-1) to share among jobs. */
+        public Builder gpus(int gpus) {
+            if (gpus < 0) {
+                throw new IllegalArgumentException("gpus must be 0 or more, got " + gpus);
+            }
+            this.gpus = gpus;
+            return this;
+        }
+
+        /** Time between TERM and KILL when a job is cancelled or reaches its walltime. */
+        public Builder killGrace(Duration grace) {
+            if (grace == null || grace.isNegative()) {
+                throw new IllegalArgumentException("killGrace must be 0 or more, got " + grace);
+            }
+            this.killGrace = grace;
+            return this;
+        }
+
+        public LocalScheduler build() {
+            return new LocalScheduler(this);
+        }
+
+        private static long physicalMemory() {
+            java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean) {
+                return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize();
+            }
+            return 1L << 32;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.drover.run;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.RunDirectory;
+import org.drover.scheduler.Submission;
+
+/**
+ * One submission of a task, as the run store keeps it.
+ *
+ * @param number 1 for the first attempt
+ * @param token unique token of the attempt (in the scheduler job's comment), to find it again
+ * @param jobId the scheduler's id, or null while being submitted
+ * @param state its latest state
+ * @param exitCode its exit code, when known
+ * @param reason the latest reason ("" if none)
+ * @param submitted when it was submitted
+ * @param ended when Drover saw it end, or null
+ * @param attemptDir its attempt directory (stdout, stderr, exitcode inside)
+ * @param history every state seen, in order
+ * @param stdout where the job's stdout goes; null (or that very path) stands for {@code stdout} in
+ *     the attempt directory, the default, which the record keeps as null and the store does not
+ *     write out; {@link #stdout()} gives the path either way
+ * @param stderr where the job's stderr goes; null likewise for {@code stderr}
+ */
+public record AttemptRecord(int number, String token, String jobId, JobState state, Integer exitCode, String reason,
+                            Instant submitted, Instant ended, String attemptDir, List<StateChange> history,
+                            String stdout, String stderr) {
+    public AttemptRecord {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(attemptDir, "attemptDir");
+        reason = reason == null ? "" : reason;
+        history = List.copyOf(history == null ? List.of() : history);   // no copy of a list List.of made
+        // The default is kept as null: a run of 100,000 tasks need not hold 200,000 path strings it can derive.
+        if (stdout != null && stdout.equals(defaultPath(attemptDir, RunDirectory.STDOUT))) {
+            stdout = null;
+        }
+        if (stderr != null && stderr.equals(defaultPath(attemptDir, RunDirectory.STDERR))) {
+            stderr = null;
+        }
+    }
+
+    /** Where the job's stdout goes: its own path, or {@code stdout} in the attempt directory. */
+    @Override
+    public String stdout() {
+        return stdout != null ? stdout : defaultPath(attemptDir, RunDirectory.STDOUT);
+    }
+
+    /** Where the job's stderr goes: its own path, or {@code stderr} in the attempt directory. */
+    @Override
+    public String stderr() {
+        return stderr != null ? stderr : defaultPath(attemptDir, RunDirectory.STDERR);
+    }
+
+    /** Whether stdout goes to {@code stdout} in the attempt directory (the store then leaves the path out). */
+    public boolean stdoutIsDefault() {
+        return stdout == null;
+    }
+
+    /** Whether stderr goes to {@code stderr} in the attempt directory. */
+    public boolean stderrIsDefault() {
+        return stderr == null;
+    }
+
+    /** The path of a file of this name in the attempt directory, as {@link Submission} gives it. */
+    public static String defaultPath(String attemptDir, String file) {
+        return java.nio.file.Path.of(attemptDir).resolve(file).toString();
+    }
+
+    /** This attempt with one more state in its history (and as its latest state and reason). */
+    AttemptRecord changed(Instant at, JobState newState, String why) {
+        String r = why == null ? "" : why;
+        return new AttemptRecord(number, token, jobId, newState, exitCode, r, submitted, ended, attemptDir,
+                append(history, new StateChange(at, newState, r)), stdout, stderr);
+    }
+
+    /** This attempt ended: {@link #changed} to its end state, with its exit code and when it was seen to end. */
+    AttemptRecord endedAs(Instant at, JobState end, String why, Integer exit) {
+        String r = why == null ? "" : why;
+        return new AttemptRecord(number, token, jobId, end, exit, r, submitted, at, attemptDir,
+                append(history, new StateChange(at, end, r)), stdout, stderr);
+    }
+
+    /** This attempt with its scheduler id. */
+    AttemptRecord withJobId(String id) {
+        return new AttemptRecord(number, token, id, state, exitCode, reason, submitted, ended, attemptDir, history,
+                stdout, stderr);
+    }
+
+    /** An immutable list of {@code list}'s elements and then {@code last}. */
+    static <T> List<T> append(List<T> list, T last) {
+        int n = list.size();
+        if (n == 0) {
+            return List.of(last);
+        }
+        if (n == 1) {
+            return List.of(list.get(0), last);
+        }
+        if (n == 2) {   // the usual third state (PENDING, RUNNING, end): List.of keeps its own array, no copy
+            return List.of(list.get(0), list.get(1), last);
+        }
+        @SuppressWarnings("unchecked")
+        T[] all = (T[]) list.toArray(new Object[n + 1]);
+        all[n] = last;
+        return List.of(all);
+    }
+}

@@ -1,0 +1,24 @@
+package org.drover.run;
+
+/**
+ * Hears what a {@code RunManager} does, on its polling thread: keep the methods quick.
+ *
+ * <pre>{@code
+ * RunManager.of(bundle).listener(new RunListener() {
+ *     public void retried(TaskEvent e) { System.out.println(e.task() + " crashed (" + e.jobState() + "), retrying"); }
+ * })
+ * }</pre>
+ */
+public interface RunListener {
+    /** An attempt was submitted. */
+    default void submitted(TaskEvent event) {}
+
+    /** An attempt's scheduler state changed. */
+    default void stateChanged(TaskEvent event) {}
+
+    /** An attempt ended unsuccessfully and the task will be tried again. */
+    default void retried(TaskEvent event) {}
+
+    /** A task ended for good (completed, skipped, failed or cancelled). */
+    default void finished(TaskEvent event) {}
+}

@@ -1,0 +1,17 @@
+package org.drover.run;
+
+import java.time.Instant;
+import org.drover.scheduler.JobState;
+
+/**
+ * One entry of an attempt's state history.
+ *
+ * @param at when Drover saw the change
+ * @param state the new state
+ * @param reason why, if the scheduler said ("" if not)
+ */
+public record StateChange(Instant at, JobState state, String reason) {
+    public StateChange {
+        reason = reason == null ? "" : reason;
+    }
+}

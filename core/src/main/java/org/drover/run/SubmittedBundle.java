@@ -1,0 +1,105 @@
+package org.drover.run;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.drover.BundlePlan;
+import org.drover.DroverException;
+import org.drover.scheduler.JobStatus;
+import org.drover.scheduler.RunDirectory;
+import org.drover.scheduler.Scheduler;
+
+/**
+ * A bundle as submitted by {@link Submitter}: the run directory, and the scheduler id of each job.
+ *
+ * <pre>{@code
+ * SubmittedBundle run = Submitter.submit(bundle, scheduler, Path.of("runs"));
+ * run.id("prep");                                        // "1" locally, "4711" on SLURM
+ * Map<String, JobStatus> end = run.awaitCompletion(Duration.ofMinutes(10));
+ * }</pre>
+ */
+public final class SubmittedBundle {
+    private final String bundleName;
+    private final RunDirectory runDirectory;
+    private final Scheduler scheduler;
+    private final BundlePlan plan;
+    private final Map<String, String> ids;
+
+    SubmittedBundle(String bundleName, RunDirectory runDirectory, Scheduler scheduler, BundlePlan plan,
+                    Map<String, String> ids) {
+        this.bundleName = bundleName;
+        this.runDirectory = runDirectory;
+        this.scheduler = scheduler;
+        this.plan = plan;
+        this.ids = Collections.unmodifiableMap(new LinkedHashMap<>(ids));
+    }
+
+    public String bundleName() {
+        return bundleName;
+    }
+
+    public RunDirectory runDirectory() {
+        return runDirectory;
+    }
+
+    public BundlePlan plan() {
+        return plan;
+    }
+
+    /** Job name to scheduler id, in submission order. */
+    public Map<String, String> ids() {
+        return ids;
+    }
+
+    /** The scheduler id of a job. */
+    public String id(String jobName) {
+        String id = ids.get(jobName);
+        if (id == null) {
+            throw new IllegalArgumentException("bundle '" + bundleName + "' has no job '" + jobName + "'");
+        }
+        return id;
+    }
+
+    /** The status of every job, by job name, from one scheduler query. */
+    public Map<String, JobStatus> statuses() {
+        Map<String, JobStatus> byId = scheduler.status(ids.values());
+        Map<String, JobStatus> byName = new LinkedHashMap<>();
+        ids.forEach((name, id) -> byName.put(name, byId.getOrDefault(id, JobStatus.unknown(id, "no answer"))));
+        return byName;
+    }
+
+    /**
+     * Polls (every 200 ms at first, slowing to 5 s) until every job has ended.
+     *
+     * @return the final statuses by job name
+     * @throws DroverException if {@code timeout} passes first
+     */
+    public Map<String, JobStatus> awaitCompletion(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        long pause = 200;
+        while (true) {
+            Map<String, JobStatus> now = statuses();
+            if (now.values().stream().allMatch(s -> s.state().isTerminal())) {
+                return now;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new DroverException("bundle '" + bundleName + "' did not finish within " + timeout);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DroverException("interrupted while waiting for bundle '" + bundleName + "'", e);
+            }
+            pause = Math.min(5_000, pause * 3 / 2);
+        }
+    }
+
+    /** Cancels every job of the bundle in one call. */
+    public void cancel() {
+        scheduler.cancel(ids.values());
+    }
+}

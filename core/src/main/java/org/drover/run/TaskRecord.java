@@ -1,0 +1,29 @@
+package org.drover.run;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One task as the run store keeps it: its state and all its attempts. The attempt count is the
+ * size of {@link #attempts()}, never a separate counter.
+ *
+ * @param name the job's name
+ * @param state where the task stands
+ * @param reason why it ended or waits ("" if nothing to say)
+ * @param retryAt when the next attempt may be submitted, while {@link TaskState#RETRY_WAIT}
+ * @param attempts every attempt, oldest first
+ */
+public record TaskRecord(String name, TaskState state, String reason, Instant retryAt, List<AttemptRecord> attempts) {
+    public TaskRecord {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(state, "state");
+        reason = reason == null ? "" : reason;
+        attempts = List.copyOf(attempts == null ? List.of() : attempts);
+    }
+
+    /** The latest attempt, or null if none was made. */
+    public AttemptRecord lastAttempt() {
+        return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * Running a bundle: once with the {@link org.drover.run.Submitter}, or supervised by the
+ * {@link org.drover.run.RunManager}, which keeps a durable {@link org.drover.run.RunStore} of every task
+ * and attempt, polls the scheduler in one batched call, retries under a {@link org.drover.run.RetryPolicy},
+ * caps simultaneous jobs, skips tasks whose {@link org.drover.run.DoneCheck} says they are done, and
+ * re-attaches after its own process restarts.
+ *
+ * <p>Start with {@link org.drover.run.RunManager#of(org.drover.Bundle)}. What it records is a
+ * {@link org.drover.run.RunRecord} of {@link org.drover.run.TaskRecord}s, each with its
+ * {@link org.drover.run.AttemptRecord}s; {@link org.drover.run.RunReport} is the table a person reads,
+ * and a {@link org.drover.run.RunListener} hears every {@link org.drover.run.TaskEvent}.
+ *
+ * <pre>{@code
+ * RunManager run = RunManager.of(bundle).on(scheduler)
+ *         .store(Path.of("runs/study.json"))
+ *         .retry(RetryPolicy.builder().withMaxAttempts(3).build())
+ *         .maxSimultaneousJobs(100)
+ *         .start();
+ * RunReport report = run.awaitCompletion();
+ * }</pre>
+ */
+package org.drover.run;

@@ -1,0 +1,118 @@
+package org.drover.scheduler;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.drover.Names;
+import org.drover.internal.Timestamps;
+
+/**
+ * The one directory layout every scheduler shares, so a person can {@code ls} a run and a tool
+ * can find everything without asking the scheduler:
+ *
+ * <pre>
+ * &lt;runs root&gt;/&lt;bundle&gt;_&lt;timestamp&gt;/        &lt;bundle&gt;_&lt;timestamp&gt;.json   (the bundle's record)
+ *     &lt;job&gt;/&lt;attempt&gt;/                        job.json script.sh stdout stderr started exitcode
+ * </pre>
+ *
+ * {@code started} holds "time host pid" and is written when the job starts; {@code exitcode} holds
+ * the exit status and is written last, atomically: a job whose exit-code file exists has ended,
+ * whatever the queue says.
+ *
+ * <pre>{@code
+ * RunDirectory run = RunDirectory.create(Path.of("runs"), "study");
+ * Path dir = run.attemptDir("train_0", 1);      // runs/study_20261125-101500-123/train_0/1
+ * OptionalInt code = RunDirectory.readExitCode(dir);
+ * }</pre>
+ */
+public final class RunDirectory {
+    public static final String JOB_RECORD = "job.json";
+    public static final String SCRIPT = "script.sh";
+    public static final String STDOUT = "stdout";
+    public static final String STDERR = "stderr";
+    public static final String STARTED = "started";
+    public static final String EXIT_CODE = "exitcode";
+
+    private final Path path;
+    private final String bundleName;
+
+    private RunDirectory(Path path, String bundleName) {
+        this.path = path;
+        this.bundleName = bundleName;
+    }
+
+    /** Creates a new run directory {@code <runsRoot>/<bundle>_<timestamp>}, unique even within one millisecond. */
+    public static RunDirectory create(Path runsRoot, String bundleName) {
+        Names.requireBundleName(bundleName);
+        try {
+            Path root = runsRoot.toAbsolutePath().normalize();
+            Files.createDirectories(root);
+            return new RunDirectory(Timestamps.createUnique(root, bundleName + "_", "", true), bundleName);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a run directory in " + runsRoot + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An existing run directory (or one on another machine's file system). */
+    public static RunDirectory at(Path path, String bundleName) {
+        return new RunDirectory(path.toAbsolutePath().normalize(), Names.requireBundleName(bundleName));
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public String bundleName() {
+        return bundleName;
+    }
+
+    /** The bundle record: {@code <run>/<run dir name>.json}. */
+    public Path recordFile() {
+        return path.resolve(path.getFileName() + ".json");
+    }
+
+    /** {@code <run>/<job>/<attempt>}. */
+    public Path attemptDir(String jobName, int attempt) {
+        Names.requireJobName(jobName);
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
+        }
+        return path.resolve(jobName).resolve(Integer.toString(attempt));
+    }
+
+    /** The exit code written by the job's wrapper, if the job has ended. */
+    public static OptionalInt readExitCode(Path attemptDir) {
+        return readLine(attemptDir.resolve(EXIT_CODE)).map(s -> {
+            try {
+                return OptionalInt.of(Integer.parseInt(s.trim()));
+            } catch (NumberFormatException e) {
+                return OptionalInt.empty();
+            }
+        }).orElse(OptionalInt.empty());
+    }
+
+    /** Whether the job's wrapper recorded a start. */
+    public static boolean hasStarted(Path attemptDir) {
+        return Files.exists(attemptDir.resolve(STARTED));
+    }
+
+    private static Optional<String> readLine(Path file) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}

@@ -1,0 +1,134 @@
+package org.drover.scheduler;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.drover.local.LocalScheduler;
+import org.drover.run.Submitter;
+import org.drover.shell.Shell;
+
+/**
+ * The service provider interface every executor implements: the embedded {@link LocalScheduler},
+ * SLURM, PBS, and later SSH host pools and packed allocations. It is small on purpose: render,
+ * submit, ask the status of many jobs in one call, cancel many jobs in one call.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>{@link #submit} writes the job script into the attempt directory (fully, synced) and
+ *       returns the scheduler's id; it throws {@link SchedulerException} when the job was not
+ *       accepted, and must never create the job twice.</li>
+ *   <li>{@link #status} answers for every id asked, in one query whatever the number of ids; a
+ *       failed or garbled query gives {@link JobState#UNKNOWN}, a job the scheduler answered it does
+ *       not know gives {@link JobState#NOT_FOUND}; never an exception and never a
+ *       failure of the job.</li>
+ *   <li>{@link #cancel} cancels many ids at once; unknown or finished ids are ignored.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (Scheduler local = LocalScheduler.builder().cpus(2).build()) {
+ *     SubmittedBundle run = Submitter.submit(bundle, local, Path.of("runs"));
+ *     run.awaitCompletion(Duration.ofMinutes(5));
+ * }
+ * }</pre>
+ */
+public interface Scheduler extends AutoCloseable {
+    /** A short name: {@code local}, {@code slurm}, {@code pbs}. */
+    String name();
+
+    /** The shell through which this scheduler reaches its machine (where run directories live). */
+    Shell shell();
+
+    /** The job script this scheduler would submit for this attempt. */
+    String render(Submission submission);
+
+    /**
+     * Submits one attempt.
+     *
+     * @return the scheduler's job id
+     * @throws SchedulerException if the scheduler refused the job or could not be reached
+     */
+    String submit(Submission submission);
+
+    /**
+     * Submits the jobs of one sweep as one array job when the scheduler supports it, at most
+     * {@code maxRunning} at once (0: no limit). All tasks share the same dependencies. The
+     * default submits them one by one.
+     *
+     * @return the array's id (or null without array support) and each task's id, in order
+     */
+    default SubmittedArray submitArray(List<Submission> tasks, int maxRunning) {
+        List<String> ids = new ArrayList<>(tasks.size());
+        for (Submission s : tasks) {
+            ids.add(submit(s));
+        }
+        return new SubmittedArray(null, ids);
+    }
+
+    /**
+     * How many submissions the {@link Submitter} may make at once for jobs of the same dependency
+     * level. 1 (the default) submits strictly in the plan's order; a remote scheduler whose calls
+     * wait on a controller gains from a few at once.
+     */
+    default int submitParallelism() {
+        return 1;
+    }
+
+    /**
+     * The status of each id, from one batched query.
+     *
+     * @return a status for every id asked
+     */
+    Map<String, JobStatus> status(Collection<String> ids);
+
+    /**
+     * The id of the job submitted with this token: how a restarted manager, or a retry after a
+     * failed submit call, finds a submission whose id it did not get. The default knows nothing.
+     *
+     * @return the id, or empty if the scheduler certainly holds no job with this token
+     * @throws SchedulerException if it cannot tell now (e.g. the controller does not answer): the
+     *     caller must ask again later and must not submit the attempt again meanwhile
+     */
+    default Optional<String> findByToken(String token) {
+        return Optional.empty();
+    }
+
+    /**
+     * {@link #findByToken} for many tokens at once, in as few queries as the scheduler allows
+     * (SLURM: one squeue, and one sacct if some are not in the queue): a manager that restarts
+     * after dying during the submission of a batch of 1,000 has 1,000 submissions to settle. The
+     * default asks {@link #findByToken} for each.
+     *
+     * @return the id of each token that has a job; a token absent from the answer certainly has none
+     * @throws SchedulerException if it cannot tell now, for any of them: the caller must ask again
+     *     later and must not submit any of these attempts again meanwhile
+     */
+    default Map<String, String> findByTokens(Collection<String> tokens) {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (String token : tokens) {
+            findByToken(token).ifPresent(id -> found.put(token, id));
+        }
+        return found;
+    }
+
+    /** Cancels these jobs, in one call where the scheduler allows. */
+    void cancel(Collection<String> ids);
+
+    /** Releases what the scheduler holds (processes, connections). */
+    @Override
+    default void close() {}
+
+    /**
+     * The ids of an array submission.
+     *
+     * @param arrayId the id of the whole array (a dependency on it waits for every task), or null
+     * @param taskIds the id of each task, in the order submitted
+     */
+    record SubmittedArray(String arrayId, List<String> taskIds) {
+        public SubmittedArray {
+            taskIds = List.copyOf(taskIds);
+        }
+    }
+}

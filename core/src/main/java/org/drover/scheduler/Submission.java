@@ -1,0 +1,59 @@
+package org.drover.scheduler;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import org.drover.DependencyType;
+import org.drover.Job;
+import org.drover.Names;
+
+/**
+ * One attempt of one job, ready for a {@link Scheduler}: the job, where its files go, the
+ * scheduler ids it depends on, and a token unique to this attempt (written into the job's
+ * scheduler comment so that a retried submission can check the first one did not get through).
+ *
+ * @param job the job
+ * @param bundle the bundle's name
+ * @param attemptDir the attempt directory {@code <run>/<job>/<attempt>} (absolute)
+ * @param attempt the attempt number, from 1
+ * @param dependencies scheduler ids this attempt waits for, with their types
+ * @param token a unique token of this attempt
+ */
+public record Submission(Job job, String bundle, Path attemptDir, int attempt, List<IdDependency> dependencies,
+                         String token) {
+    public Submission {
+        Objects.requireNonNull(job, "job");
+        Names.requireBundleName(bundle);
+        Objects.requireNonNull(attemptDir, "attemptDir");
+        if (!attemptDir.isAbsolute()) {
+            throw new IllegalArgumentException("attemptDir must be absolute, got " + attemptDir);
+        }
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);
+        }
+        dependencies = List.copyOf(dependencies);
+        Names.requireSchedulerWord("token", token);
+    }
+
+    /** A dependency on a scheduler job id. */
+    public record IdDependency(String jobId, DependencyType type) {
+        public IdDependency {
+            Names.requireSchedulerWord("dependency job id", jobId);
+            Objects.requireNonNull(type, "type");
+        }
+    }
+
+    /** Where the job's stdout goes: the job's own path, or {@code stdout} in the attempt directory. */
+    public Path stdoutPath() {
+        return job.stdout().map(attemptDir::resolve).orElse(attemptDir.resolve(RunDirectory.STDOUT));
+    }
+
+    /** Where the job's stderr goes. */
+    public Path stderrPath() {
+        return job.stderr().map(attemptDir::resolve).orElse(attemptDir.resolve(RunDirectory.STDERR));
+    }
+
+    public Path scriptPath() {
+        return attemptDir.resolve(RunDirectory.SCRIPT);
+    }
+}

@@ -1,0 +1,51 @@
+package org.drover.shell;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where scheduler commands run and job files are written: this machine ({@link LocalShell}) or,
+ * later, a login node over one reused SSH connection. Every scheduler talks to the cluster only
+ * through a Shell, so the same scheduler code works locally and remotely.
+ *
+ * <pre>{@code
+ * Shell shell = LocalShell.create();
+ * CommandResult r = shell.run(List.of("squeue", "--noheader"), Duration.ofSeconds(30));
+ * if (!r.ok()) System.err.println(r.message());
+ * }</pre>
+ */
+public interface Shell extends AutoCloseable {
+    /**
+     * Runs a command (no shell interprets the words) and waits for it, at most {@code timeout};
+     * a command still running then is killed and reported with an unknown exit code.
+     *
+     * @throws java.io.UncheckedIOException if the command could not be started at all
+     */
+    CommandResult run(List<String> command, Duration timeout);
+
+    /** Writes a file completely (flushed and synced to disk), creating parent directories. */
+    void writeFile(Path file, byte[] content);
+
+    /**
+     * Writes a record file (job.json, exitcode of a local job) atomically but without waiting for
+     * the disk: for files nothing else must read before the next crash. The default is
+     * {@link #writeFile}.
+     */
+    default void writeRecord(Path file, byte[] content) {
+        writeFile(file, content);
+    }
+
+    /** The content of a file, or empty if it does not exist. */
+    Optional<byte[]> readFile(Path file);
+
+    /** Creates a directory and its parents. */
+    void createDirectories(Path dir);
+
+    /** A name for messages: {@code localhost}, {@code user@login.cluster.org}. */
+    String describe();
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,66 @@
+package org.drover.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.drover.shell.CommandResult;
+import org.drover.shell.Shell;
+
+/** A Shell that forwards to another and counts the commands run, by program name. For tests. */
+public final class CountingShell implements Shell {
+    private final Shell delegate;
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final List<List<String>> commands = new CopyOnWriteArrayList<>();
+
+    public CountingShell(Shell delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public CommandResult run(List<String> command, Duration timeout) {
+        counts.computeIfAbsent(command.get(0), k -> new AtomicInteger()).incrementAndGet();
+        commands.add(List.copyOf(command));
+        return delegate.run(command, timeout);
+    }
+
+    /** How many times this program ran. */
+    public int count(String program) {
+        AtomicInteger c = counts.get(program);
+        return c == null ? 0 : c.get();
+    }
+
+    /** Every command run, in order. */
+    public List<List<String>> commands() {
+        return List.copyOf(commands);
+    }
+
+    public void reset() {
+        counts.clear();
+        commands.clear();
+    }
+
+    @Override
+    public void writeFile(Path file, byte[] content) {
+        delegate.writeFile(file, content);
+    }
+
+    @Override
+    public Optional<byte[]> readFile(Path file) {
+        return delegate.readFile(file);
+    }
+
+    @Override
+    public void createDirectories(Path dir) {
+        delegate.createDirectories(dir);
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+}

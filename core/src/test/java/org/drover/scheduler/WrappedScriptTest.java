@@ -1,0 +1,133 @@
+package org.drover.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.drover.Job;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs {@link JobScript#wrapped} under real bash, as SLURM and PBS run it, and checks its records. */
+class WrappedScriptTest {
+    @TempDir
+    Path tmp;
+
+    private Path attemptDir;
+
+    private Process start(Job job, Path pathFirst) throws IOException {
+        attemptDir = Files.createDirectories(tmp.resolve("run/" + job.name() + "/1"));
+        Submission s = new Submission(job, "wrapped", attemptDir, 1, List.of(), "tok-1");
+        Path script = attemptDir.resolve(RunDirectory.SCRIPT);
+        Files.writeString(script, JobScript.wrapped(List.of("#TEST header"), s), StandardCharsets.UTF_8);
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", script.toString());
+        pb.directory(attemptDir.toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectOutput(attemptDir.resolve(RunDirectory.STDOUT).toFile());
+        pb.redirectError(attemptDir.resolve(RunDirectory.STDERR).toFile());
+        if (pathFirst != null) {
+            pb.environment().put("PATH", pathFirst + File.pathSeparator + System.getenv("PATH"));
+        }
+        return pb.start();
+    }
+
+    private int exit(Process p) throws InterruptedException {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !p.isAlive());
+        return p.waitFor();
+    }
+
+    private List<String> hiddenFiles() throws IOException {
+        try (Stream<Path> files = Files.list(attemptDir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".")).collect(Collectors.toList());
+        }
+    }
+
+    private String read(String name) throws IOException {
+        return Files.readString(attemptDir.resolve(name)).trim();
+    }
+
+    @Test
+    void recordsStartedAndExitCodeZero() throws Exception {
+        Process p = start(Job.named("ok").command("true"), null);
+        assertThat(exit(p)).isZero();
+        assertThat(read(RunDirectory.STARTED)).matches("\\d+ \\S+ " + p.pid());
+        assertThat(read(RunDirectory.EXIT_CODE)).isEqualTo("0");
+        assertThat(hiddenFiles()).isEmpty();
+    }
+
+    @Test
+    void recordsANonZeroExitCode() throws Exception {
+        Process p = start(Job.named("three").command("sh", "-c", "exit 3"), null);
+        assertThat(exit(p)).isEqualTo(3);
+        assertThat(RunDirectory.hasStarted(attemptDir)).isTrue();
+        assertThat(RunDirectory.readExitCode(attemptDir)).hasValue(3);
+        assertThat(hiddenFiles()).isEmpty();
+    }
+
+    /**
+     * TERM while {@code started} is being written, i.e. at once after start (SLURM's scancel right
+     * after RUNNING): a fake {@code mv} holds the wrapper there until the TERM was sent.
+     */
+    @Test
+    void aTermWhileStartedIsWrittenEndsWith143AnExitCodeFileAndNoJob() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path gate = Files.createDirectories(tmp.resolve("gate"));
+        String realMv = Files.exists(Path.of("/bin/mv")) ? "/bin/mv" : "/usr/bin/mv";
+        Path fakeMv = bin.resolve("mv");
+        Files.writeString(fakeMv, "#!/bin/sh\ntouch '" + gate + "/mv-called'\n"
+                + "while [ ! -e '" + gate + "/go' ]; do sleep 0.01; done\nexec " + realMv + " \"$@\"\n");
+        Files.setPosixFilePermissions(fakeMv, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path ran = tmp.resolve("ran");
+
+        Process p = start(Job.named("early").command("touch", ran.toString()), bin);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(gate.resolve("mv-called")));
+        p.destroy();   // TERM to the wrapper only
+        Files.createFile(gate.resolve("go"));
+
+        assertThat(exit(p)).isEqualTo(143);
+        assertThat(RunDirectory.readExitCode(attemptDir)).hasValue(143);
+        assertThat(RunDirectory.hasStarted(attemptDir)).isTrue();
+        assertThat(ran).as("the job must not run after a TERM").doesNotExist();
+        assertThat(hiddenFiles()).isEmpty();
+    }
+
+    /**
+     * TERM as soon as the process exists: bash may not have read its traps yet (then it leaves no
+     * file at all), but whenever it wrote {@code started} it must also write {@code exitcode} 143,
+     * and it never leaves a temporary file.
+     */
+    @Test
+    void aTermAtOnceAfterStartNeverLeavesAStartedJobWithoutExitCode() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            Process p = start(Job.named("now" + i).command("sleep", "30"), null);
+            p.destroy();
+            assertThat(exit(p)).isEqualTo(143);
+            if (RunDirectory.hasStarted(attemptDir)) {
+                assertThat(RunDirectory.readExitCode(attemptDir)).as("round %d", i).hasValue(143);
+            }
+            assertThat(hiddenFiles()).as("round %d", i).isEmpty();
+        }
+    }
+
+    @Test
+    void forwardsTermToTheRunningJob() throws Exception {
+        Process p = start(Job.named("child").script(
+                "trap 'echo term > got; exit 7' TERM; touch ready; while :; do sleep 0.02; done"), null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(attemptDir.resolve("ready")));
+        p.destroy();
+
+        assertThat(exit(p)).isEqualTo(7);
+        assertThat(read("got")).isEqualTo("term");
+        assertThat(RunDirectory.readExitCode(attemptDir)).hasValue(7);
+        assertThat(hiddenFiles()).isEmpty();
+    }
+}
