@@ -1,47 +1,85 @@
 package org.drover.examples;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import org.drover.Bundle;
 import org.drover.Job;
 import org.drover.Sweep;
 import org.drover.local.LocalScheduler;
-import org.drover.run.SubmittedBundle;
-import org.drover.run.Submitter;
-import org.drover.scheduler.JobStatus;
+import org.drover.run.RetryPolicy;
+import org.drover.run.RunManager;
+import org.drover.run.RunReport;
 
 /**
- * The README's main job: a small study {@code prepare -> sweep of 4 (lr x seed) -> aggregate}
- * run on the embedded LocalScheduler. Prints progress and a final table; exits 1 if a job failed.
+ * The README's main job: a small study {@code prepare -> sweep of 4 (lr x seed) -> aggregate}, run by
+ * a {@link RunManager} on the embedded {@link LocalScheduler}. Prints its progress whenever it changes
+ * and the final report; exits 1 if a task did not succeed.
  *
  * <pre>
  * mvn -q -B -pl examples -am compile exec:java          # runs in ./runs
  * </pre>
  */
 public final class Demo {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+
     private Demo() {}
 
-    public static void main(String[] args) {
+    /**
+     * Runs the study.
+     *
+     * @param args optional: the runs root (default {@code runs})
+     * @throws InterruptedException if interrupted while waiting for the run
+     */
+    public static void main(String[] args) throws InterruptedException {
         Path runs = Path.of(args.length > 0 ? args[0] : "runs").toAbsolutePath();
-        Bundle study = study(runs.resolve("data"));
-        try (LocalScheduler local = LocalScheduler.builder().cpus(2).build()) {
-            System.out.printf("Drover demo: bundle '%s', %d jobs, on the local scheduler (%d cpus)%n",
-                    study.name(), study.size(), local.cpus());
-            SubmittedBundle run = Submitter.submit(study, local, runs);
-            System.out.println("run directory: " + run.runDirectory());
-            Map<String, JobStatus> end = Progress.follow(run, Duration.ofSeconds(1), Duration.ofMinutes(10));
+        Instant start = Instant.now();
+        Bundle study = study(runs.resolve("demo-data_" + STAMP.format(start)));
+        try (LocalScheduler local = LocalScheduler.builder().cpus(2).build();
+             RunManager run = RunManager.of(study).on(local)
+                     .runsRoot(runs)
+                     .store(runs.resolve("demo_" + STAMP.format(start) + ".store.json"))   // a new run each time
+                     .retry(RetryPolicy.builder().withMaxAttempts(2).build())
+                     .pollInterval(Duration.ofMillis(200))
+                     .start()) {
+            System.out.printf("Drover demo: bundle '%s', %d jobs, on %s%n", study.name(), study.size(), local);
+            System.out.println("run directory: " + run.runDirectory().path());
+            RunReport end = followProgress(run, start);
             System.out.println();
-            System.out.print(StatusTable.render(end));
-            boolean ok = end.values().stream().allMatch(s -> s.state().isSuccess());
-            if (ok) {
+            System.out.println(end);
+            if (end.isSuccess()) {
                 System.out.println("best: " + readBest(run));
             }
-            System.exit(ok ? 0 : 1);
+            System.exit(end.isSuccess() ? 0 : 1);
         }
     }
 
-    /** The study: prepare data, train 4 models (2 learning rates x 2 seeds), aggregate the scores. */
+    /** Prints the report's summary whenever it changes, until every task has ended. */
+    private static RunReport followProgress(RunManager run, Instant start) throws InterruptedException {
+        String last = "";
+        while (true) {
+            RunReport now = run.report();
+            if (!now.summary().equals(last)) {
+                last = now.summary();
+                System.out.printf("[%5.1fs] %s%n", Duration.between(start, Instant.now()).toMillis() / 1000.0, last);
+            }
+            if (now.isFinished()) {
+                return run.awaitCompletion();
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * The study: prepare data, train 4 models (2 learning rates x 2 seeds), aggregate the scores.
+     *
+     * @param data the directory every job of the study reads and writes (absolute: jobs start in their attempt directory)
+     * @return the bundle
+     */
     static Bundle study(Path data) {
         String dir = data.toString();
         Job prepare = Job.named("prepare")
@@ -63,11 +101,12 @@ public final class Demo {
         return Bundle.named("demo").add(aggregate).add(train).add(prepare);
     }
 
-    private static String readBest(SubmittedBundle run) {
+    private static String readBest(RunManager run) {
+        Path stdout = run.runDirectory().attemptDir("aggregate", 1).resolve("stdout");
         try {
-            return java.nio.file.Files.readString(run.runDirectory().attemptDir("aggregate", 1).resolve("stdout")).trim();
-        } catch (java.io.IOException e) {
-            return "(no output: " + e.getMessage() + ")";
+            return Files.readString(stdout).trim();
+        } catch (IOException e) {
+            return "(cannot read " + stdout + ": " + e.getMessage() + ")";
         }
     }
 }

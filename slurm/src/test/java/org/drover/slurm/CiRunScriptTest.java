@@ -13,19 +13,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code .ci/run}, run in a copy of the repository layout with a fake {@code mvn} and a fake
- * testbed script: the test command stays exactly {@code mvn -B verify -Ptestbed}, and when it
- * fails the testbed's logs are printed and the exit code is kept.
+ * {@code .ci/run}, run in a copy of the repository layout with a fake {@code mvn}, a fake testbed
+ * script and a temporary {@code HOME}: it deletes the project's artifacts from the local Maven
+ * repository, runs the README's first command (the demo) and requires its final table, then runs
+ * exactly the README's test command; when that fails the testbed's logs are printed and the exit
+ * code is kept.
  */
 class CiRunScriptTest {
     @TempDir
     Path repo;
 
-    private static Path ciScript() {
+    static Path repoRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path script = dir.resolve(".ci").resolve("run");
-            if (Files.isRegularFile(script)) {
-                return script;
+            if (Files.isRegularFile(dir.resolve(".ci").resolve("run"))) {
+                return dir;
             }
         }
         throw new AssertionError(".ci/run not found above " + Path.of("").toAbsolutePath());
@@ -37,41 +38,70 @@ class CiRunScriptTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    private record Outcome(int exitCode, String output, String mvnArgs) {}
+    private record Outcome(int exitCode, String output, List<String> mvnCalls, boolean droverArtifactsLeft) {}
 
-    private Outcome run(int mvnExitCode) throws IOException, InterruptedException {
+    private Outcome run(int demoExitCode, boolean demoPrintsTable, int testExitCode) throws IOException, InterruptedException {
         Files.createDirectories(repo.resolve(".ci"));
-        Files.copy(ciScript(), repo.resolve(".ci").resolve("run"));
+        Files.copy(repoRoot().resolve(".ci/run"), repo.resolve(".ci").resolve("run"));
+        Files.copy(repoRoot().resolve("README.md"), repo.resolve("README.md"));
         executable(repo.resolve("slurm/src/test/testbed/slurm-testbed.sh"),
                 "#!/usr/bin/env bash\necho \"TESTBED $*\"\n");
+        Path home = repo.resolve("home");
+        Path artifacts = Files.createDirectories(home.resolve(".m2/repository/org/drover/drover-core"));
+        Files.writeString(artifacts.resolve("drover-core-0.1.0-SNAPSHOT.jar"), "stale");
         Path bin = repo.resolve("fake-bin");
-        executable(bin.resolve("mvn"), "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" > \"" + repo.resolve("mvn-args")
-                + "\"\necho 'mvn output'\nexit " + mvnExitCode + "\n");
+        String table = demoPrintsTable
+                ? "echo 'task       attempt  job id  state       exit  reason'\necho 'best: 50.0520 score_0.1_2'\n" : "";
+        executable(bin.resolve("mvn"), "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >> \"" + repo.resolve("mvn-calls") + "\"\n"
+                + "if [[ \"$*\" == *exec:java* ]]; then\necho 'demo output'\n" + table + "exit " + demoExitCode + "\nfi\n"
+                + "echo 'mvn output'\nexit " + testExitCode + "\n");
         ProcessBuilder pb = new ProcessBuilder(List.of("bash", repo.resolve(".ci/run").toString()))
                 .redirectErrorStream(true).redirectOutput(repo.resolve("output").toFile());
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("HOME", home.toString());
         Process p = pb.start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(".ci/run ended").isTrue();
+        Path calls = repo.resolve("mvn-calls");
         return new Outcome(p.exitValue(), Files.readString(repo.resolve("output")),
-                Files.readString(repo.resolve("mvn-args")).strip());
+                Files.exists(calls) ? Files.readAllLines(calls) : List.of(),
+                Files.exists(home.resolve(".m2/repository/org/drover")));
+    }
+
+    @Test
+    void runsTheReadmeDemoWithoutTheProjectsArtifactsThenExactlyTheReadmeTestCommand() throws Exception {
+        Outcome o = run(0, true, 0);
+
+        assertThat(o.mvnCalls()).containsExactly("-q -B -pl examples -am compile exec:java", "-B verify -Ptestbed");
+        assertThat(o.droverArtifactsLeft()).as("~/.m2/repository/org/drover deleted first").isFalse();
+        assertThat(o.exitCode()).as(o.output()).isZero();
+        assertThat(o.output()).contains("demo output", "mvn output").doesNotContain("TESTBED");
     }
 
     @Test
     void aFailedTestCommandPrintsTheTestbedLogsAndKeepsItsExitCode() throws Exception {
-        Outcome o = run(3);
+        Outcome o = run(0, true, 3);
 
-        assertThat(o.mvnArgs()).isEqualTo("-B verify -Ptestbed");
+        assertThat(o.mvnCalls()).hasSize(2);
         assertThat(o.exitCode()).isEqualTo(3);
         assertThat(o.output()).contains("mvn output", "TESTBED logs");
         assertThat(o.output().indexOf("TESTBED logs")).isGreaterThan(o.output().indexOf("mvn output"));
     }
 
     @Test
-    void aPassingTestCommandPrintsNoLogs() throws Exception {
-        Outcome o = run(0);
+    void aDemoThatFailsStopsCiBeforeTheTests() throws Exception {
+        Outcome o = run(1, true, 0);
 
-        assertThat(o.mvnArgs()).isEqualTo("-B verify -Ptestbed");
-        assertThat(o.exitCode()).isZero();
-        assertThat(o.output()).contains("mvn output").doesNotContain("TESTBED");
+        assertThat(o.exitCode()).isEqualTo(1);
+        assertThat(o.mvnCalls()).containsExactly("-q -B -pl examples -am compile exec:java");
+        assertThat(o.output()).contains("the README's first command failed");
+    }
+
+    @Test
+    void aDemoThatPrintsNoFinalTableFailsCi() throws Exception {
+        Outcome o = run(0, false, 0);
+
+        assertThat(o.exitCode()).isEqualTo(1);
+        assertThat(o.mvnCalls()).hasSize(1);
+        assertThat(o.output()).contains("did not print the final report table");
     }
 }
