@@ -66,6 +66,15 @@ class DocSnippetsTest {
         assertThat(SnippetRunner.trailingComment("f();\n// IllegalStateException: no\n", 4)).isEqualTo("IllegalStateException: no");
     }
 
+    @Test
+    void aWholeSourceFileIsCompiledWithItsOwnImportsOnly() {
+        String missingImport = "import org.drover.Job;\n\nclass Uses {\n    LocalScheduler local;\n}\n";
+        String complete = "import org.drover.local.LocalScheduler;\n\nclass Uses {\n    LocalScheduler local;\n}\n";
+        assertThat(SnippetRunner.isCompilationUnit(missingImport)).isTrue();
+        assertThat(SnippetRunner.compileUnit(new SnippetRunner.Block(1, "", missingImport))).contains("LocalScheduler");
+        assertThat(SnippetRunner.compileUnit(new SnippetRunner.Block(1, "", complete))).isNull();
+    }
+
     private static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

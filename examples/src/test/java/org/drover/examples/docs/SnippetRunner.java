@@ -25,7 +25,9 @@ import jdk.jshell.SourceCodeAnalysis;
  * simple class name and a prefix of its message ({@code // IllegalArgumentException: job name 'a b' ...});
  * a value is checked by a comment {@code // == 17179869184} (strings in quotes, as JShell shows them).
  * The fence's info string may say {@code java compile-only} (the block is compiled as the body of a
- * method and not run: it needs a cluster) — every block is compiled, none is skipped.
+ * method and not run: it needs a cluster) — every block is compiled, none is skipped. A block that is
+ * a whole source file (its own imports and a class) is compiled by javac on its own, without the
+ * session's imports, so its imports must be complete.
  *
  * <p>Usage: {@code java -cp <class path> org.drover.examples.docs.SnippetRunner <file.md>}; prints one line
  * per block and exits 1 if any failed.
@@ -90,6 +92,9 @@ public final class SnippetRunner {
         if (block.flags().contains("compile-only")) {
             return compileOnly(shell, block);
         }
+        if (isCompilationUnit(text)) {
+            return compileUnit(block);
+        }
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
         String remaining = text;
         int consumed = 0;
@@ -109,6 +114,31 @@ public final class SnippetRunner {
             remaining = info.remaining();
         }
         return null;
+    }
+
+    /** A whole source file (imports and a class): compiled by javac on its own, without the session's imports. */
+    static boolean isCompilationUnit(String text) {
+        return text.lines().anyMatch(l -> l.startsWith("import ")) && text.lines().anyMatch(l -> l.matches("(public )?(final )?class \\w+.*"));
+    }
+
+    static String compileUnit(Block block) {
+        Matcher name = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)").matcher(block.text());
+        if (!name.find()) {
+            return "no class name";
+        }
+        try {
+            Path dir = Files.createTempDirectory("snippet");
+            Path source = dir.resolve(name.group(1) + ".java");
+            Files.writeString(source, block.text());
+            java.io.StringWriter diagnostics = new java.io.StringWriter();
+            javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+            boolean ok = javac.getTask(diagnostics, null, null,
+                    List.of("-d", dir.toString(), "-classpath", System.getProperty("java.class.path"), "-proc:none", "-Xlint:all", "-Werror"),
+                    null, javac.getStandardFileManager(null, null, null).getJavaFileObjects(source)).call();
+            return ok ? null : "does not compile as a file of its own: " + diagnostics;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String compileOnly(JShell shell, Block block) {
