@@ -17,7 +17,6 @@ module org.drover.core {
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.datatype.jsr310;
     requires com.google.common;
-    requires java.logging;  // TEMPORARY until the SLF4J change is merged
     requires java.management;
     requires jdk.management;
     requires org.jgrapht.core;
@@ -29,6 +28,8 @@ module org.drover.core {
     exports org.drover.scheduler;
     exports org.drover.shell;
     exports org.drover.testing;
+    // Implementation shared with Drover's own scheduler modules, not with users.
+    exports org.drover.internal to org.drover.slurm, org.drover.pbs;
 
     // Jackson reads and writes job, bundle and run records by reflection.
     opens org.drover to com.fasterxml.jackson.databind;

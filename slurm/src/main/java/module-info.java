@@ -11,7 +11,6 @@
 module org.drover.slurm {
     requires transitive org.drover.core;
     requires com.google.common;
-    requires java.logging;  // TEMPORARY until the SLF4J change is merged
     requires org.slf4j;
 
     exports org.drover.slurm;

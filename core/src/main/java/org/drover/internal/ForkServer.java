@@ -12,8 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A long-lived python3 process that starts processes on request (script: {@code fork-server.py}
@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * }</pre>
  */
 public final class ForkServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ForkServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ForkServer.class);
     private static final String SCRIPT = loadScript();
     private static final String PYTHON = findPython();
 
@@ -163,7 +163,7 @@ public final class ForkServer implements AutoCloseable {
             try {
                 requests.close();
             } catch (IOException e) {
-                LOG.log(Level.FINE, "fork server " + pid() + ": closing its stdin", e);
+                LOG.debug("fork server " + pid() + ": closing its stdin", e);
             }
         }
     }
@@ -195,11 +195,11 @@ public final class ForkServer implements AutoCloseable {
                 try {
                     dispatch(listener, line);
                 } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "fork server " + pid() + ": report '" + line + "' failed", e);
+                    LOG.error("fork server " + pid() + ": report '" + line + "' failed", e);
                 }
             }
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "fork server " + pid() + ": reading its reports", e);
+            LOG.warn("fork server " + pid() + ": reading its reports", e);
         }
         int code;
         try {

@@ -22,8 +22,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.drover.Job;
 import org.drover.Memory;
@@ -41,6 +39,8 @@ import org.drover.scheduler.SchedulerException;
 import org.drover.scheduler.Submission;
 import org.drover.shell.LocalShell;
 import org.drover.shell.Shell;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded executor: runs each job's script as a process of this machine, no cluster needed.
@@ -77,7 +77,7 @@ public final class LocalScheduler implements Scheduler {
     public static final String DEPENDENCY_NEVER_SATISFIED = "DependencyNeverSatisfied";
     /** The exit code recorded for a job whose process could not be started (the shell's "not found"). */
     public static final int CANNOT_START_EXIT_CODE = 127;
-    private static final Logger LOG = Logger.getLogger(LocalScheduler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LocalScheduler.class);
     private static final File DEV_NULL = new File("/dev/null");
 
     private final int totalCpus;
@@ -462,7 +462,7 @@ public final class LocalScheduler implements Scheduler {
         }
         p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue()), events)
                 .exceptionally(e -> {
-                    LOG.log(Level.SEVERE, "local job " + j.id + " could not be ended", e);
+                    LOG.error("local job " + j.id + " could not be ended", e);
                     return null;
                 });
     }
@@ -516,7 +516,7 @@ public final class LocalScheduler implements Scheduler {
                 return true;
             } catch (IOException e) {
                 // It died (its reader ends the jobs it had); once more with a new one.
-                LOG.log(Level.WARNING, "fork server " + fs.pid() + " did not take job " + j.id + ": " + e);
+                LOG.warn("fork server " + fs.pid() + " did not take job " + j.id + ": " + e);
                 synchronized (lock) {
                     if (j.exited) {
                         return true;
@@ -544,7 +544,7 @@ public final class LocalScheduler implements Scheduler {
                 forkServer = ForkServer.start(forkServerEvents);
                 return forkServer;
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot start a fork server, starting jobs with ProcessBuilder: " + e);
+                LOG.warn("cannot start a fork server, starting jobs with ProcessBuilder: " + e);
                 forkServer = null;
                 return null;
             }
@@ -653,7 +653,7 @@ public final class LocalScheduler implements Scheduler {
                 try {
                     Files.deleteIfExists(s.attemptDir().resolve(RunDirectory.STARTED));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "cannot delete the started file of job " + j.id + ": " + e);
+                    LOG.warn("cannot delete the started file of job " + j.id + ": " + e);
                 }
                 startFailed(j, reason);
             });
@@ -666,7 +666,7 @@ public final class LocalScheduler implements Scheduler {
                 if (closed || server.closing()) {
                     return;
                 }
-                LOG.warning("fork server " + server.pid() + " died (exit code " + exitCode + ")");
+                LOG.warn("fork server " + server.pid() + " died (exit code " + exitCode + ")");
                 for (LocalJob j : jobs.values()) {
                     if (j.server != server || j.exited || j.state.isTerminal()) {
                         continue;
@@ -792,7 +792,7 @@ public final class LocalScheduler implements Scheduler {
                 fs.signal(j.pid, forcibly ? "KILL" : "TERM");
                 return;
             } catch (IOException e) {
-                LOG.log(Level.FINE, "fork server " + fs.pid() + " cannot signal job " + j.id, e);
+                LOG.debug("fork server " + fs.pid() + " cannot signal job " + j.id, e);
             }
         }
         ProcessHandle.of(j.pid).ifPresent(h -> Processes.killTree(h, forcibly));
@@ -873,7 +873,7 @@ public final class LocalScheduler implements Scheduler {
             AtomicFiles.writeUnsynced(dir.resolve(name), (content + "\n").getBytes(StandardCharsets.UTF_8));
             return true;
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot write " + dir.resolve(name) + ": " + e);
+            LOG.warn("cannot write " + dir.resolve(name) + ": " + e);
             return false;
         }
     }
@@ -883,7 +883,7 @@ public final class LocalScheduler implements Scheduler {
             Files.writeString(file, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot write " + file + ": " + e);
+            LOG.warn("cannot write " + file + ": " + e);
         }
     }
 

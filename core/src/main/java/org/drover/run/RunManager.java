@@ -9,9 +9,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,8 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.drover.Bundle;
 import org.drover.BundlePlan;
 import org.drover.DependencyType;
@@ -36,12 +32,15 @@ import org.drover.Job;
 import org.drover.Names;
 import org.drover.Sweep;
 import org.drover.internal.Json;
+import org.drover.internal.Plural;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.JobStatus;
 import org.drover.scheduler.RunDirectory;
 import org.drover.scheduler.Scheduler;
 import org.drover.scheduler.SchedulerException;
 import org.drover.scheduler.Submission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a bundle to the end on a {@link Scheduler}: submits tasks in dependency order, keeps at
@@ -70,7 +69,7 @@ import org.drover.scheduler.Submission;
  * }</pre>
  */
 public final class RunManager implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(RunManager.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
     private static final String CANCELLED_BY_MANAGER = "cancelled by the run manager";
 
     private final Bundle bundle;
@@ -171,10 +170,10 @@ public final class RunManager implements AutoCloseable {
                 step();
             } catch (RuntimeException e) {
                 // A step never fails the run: the next one tries again (store or scheduler hiccup).
-                LOG.log(Level.WARNING, "run " + bundle.name() + ": step failed, trying again: " + e, e);
+                LOG.warn("run " + bundle.name() + ": step failed, trying again: " + e, e);
             } catch (Error e) {
                 // Not to be retried (out of memory, a bug): end the run visibly instead of a silent dead thread.
-                LOG.log(Level.SEVERE, "run " + bundle.name() + ": stopped by " + e, e);
+                LOG.error("run " + bundle.name() + ": stopped by " + e, e);
                 completion.completeExceptionally(e);
                 return;
             }
@@ -227,7 +226,7 @@ public final class RunManager implements AutoCloseable {
                 }
                 assert countsAreRight() : "stateCounts differ from the records";
                 RunReport end = RunReport.of(bundle.name(), Instant.now(), records.clone(), stateCounts);
-                LOG.info(() -> "run finished: " + end.summary());
+                LOG.atInfo().log(() -> "run finished: " + end.summary());
                 store.close();
                 completion.complete(end);
                 lock.notifyAll();
@@ -294,7 +293,7 @@ public final class RunManager implements AutoCloseable {
                 try {
                     ids.addAll(scheduler.findByTokens(tokens).values());
                 } catch (RuntimeException e) {
-                    LOG.warning(() -> "cannot tell whether these submissions reached the scheduler, so they may keep "
+                    LOG.atWarn().log(() -> "cannot tell whether these submissions reached the scheduler, so they may keep "
                             + "running (tokens " + tokens + "): " + e.getMessage());
                 }
             }
@@ -463,7 +462,7 @@ public final class RunManager implements AutoCloseable {
             attemptEnded(t, t.last(), now);
         }
         dirty = true;
-        LOG.info(() -> "run " + bundle.name() + " in " + runDirectory + ": " + tasks.length + " tasks, " + active.size()
+        LOG.atInfo().log(() -> "run " + bundle.name() + " in " + runDirectory + ": " + Plural.of(tasks.length, "task") + ", " + active.size()
                 + " re-attached" + (unresolved.isEmpty() ? "" : ", " + unresolved.size() + " to look up by token")
                 + (saved.isPresent() ? " from the store" : ""));
         save();
@@ -491,7 +490,7 @@ public final class RunManager implements AutoCloseable {
             for (Task t : asked) {
                 t.set(t.state(), "submission " + t.last().token() + " not settled yet: " + e.getMessage(), t.retryAt());
             }
-            LOG.log(Level.FINE, asked.size() + " submission(s) not settled yet: " + e.getMessage());
+            LOG.debug(asked.size() + " submission(s) not settled yet: " + e.getMessage());
             return;   // ask again next poll
         }
         dirty = true;
@@ -501,7 +500,7 @@ public final class RunManager implements AutoCloseable {
             unresolved.remove(t);
             if (id != null) {
                 attach(t, id, "found by its token", now);
-                LOG.info(() -> t.job.name() + " attempt " + a.number() + " was submitted as " + id + "; re-attached");
+                LOG.atInfo().log(() -> t.job.name() + " attempt " + a.number() + " was submitted as " + id + "; re-attached");
             } else {
                 t.dropLastAttempt();   // it never reached the scheduler
                 t.set(TaskState.WAITING, "", null);
@@ -583,7 +582,7 @@ public final class RunManager implements AutoCloseable {
         try {
             answers = scheduler.status(ids);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "status query failed; asking again next poll: " + e);
+            LOG.warn("status query failed; asking again next poll: " + e);
             answers = Map.of();
         }
         List<String> lost = new ArrayList<>();
@@ -607,7 +606,7 @@ public final class RunManager implements AutoCloseable {
             try {
                 scheduler.cancel(lost);
             } catch (RuntimeException e) {
-                LOG.warning(() -> "cancel of lost jobs " + lost + " failed: " + e);
+                LOG.atWarn().log(() -> "cancel of lost jobs " + lost + " failed: " + e);
             }
         }
     }
@@ -790,7 +789,7 @@ public final class RunManager implements AutoCloseable {
         try {
             return doneCheck.isDone(job);
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "done check of " + job.name() + " failed: " + e);
+            LOG.warn("done check of " + job.name() + " failed: " + e);
             return null;
         }
     }
@@ -862,7 +861,7 @@ public final class RunManager implements AutoCloseable {
         t.dropLastAttempt();
         t.set(t.state(), why, t.retryAt());
         enqueue(t);
-        LOG.log(Level.WARNING, t.job.name() + ": " + why, e);
+        LOG.warn(t.job.name() + ": " + why, e);
     }
 
     /** A submit call failed in a way that may still have created the job: settle it by token, now or later. */
@@ -873,10 +872,10 @@ public final class RunManager implements AutoCloseable {
         if (unresolved.contains(t)) {
             t.set(t.state(), "submission failed (" + e.getMessage() + ") and the scheduler cannot tell yet whether "
                     + "the job exists; asking again next poll", null);
-            LOG.warning(() -> t.job.name() + ": " + t.reason());
+            LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
         } else if (t.state() == TaskState.WAITING) {
             t.set(TaskState.WAITING, "submission deferred: " + e.getMessage(), null);
-            LOG.warning(() -> t.job.name() + ": " + t.reason());
+            LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
         }   // else found: the call failed after the scheduler took the job, and it is attached
     }
 
@@ -917,13 +916,8 @@ public final class RunManager implements AutoCloseable {
     private void logProgress(Instant now) {
         if (Duration.between(lastProgress, now).compareTo(progressEvery) >= 0) {
             lastProgress = now;
-            EnumMap<TaskState, Integer> counts = new EnumMap<>(TaskState.class);
-            for (TaskState s : TaskState.values()) {
-                if (stateCounts[s.ordinal()] > 0) {
-                    counts.put(s, stateCounts[s.ordinal()]);
-                }
-            }
-            LOG.info(() -> "run " + bundle.name() + ": " + counts);
+            int[] counts = stateCounts.clone();
+            LOG.atInfo().log(() -> ProgressSentence.of(bundle.name(), counts));
         }
     }
 
@@ -947,7 +941,7 @@ public final class RunManager implements AutoCloseable {
             try {
                 call.accept(l);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a run listener failed: " + e, e);
+                LOG.warn("a run listener failed: " + e, e);
             }
         }
     }
@@ -1224,7 +1218,7 @@ public final class RunManager implements AutoCloseable {
             return this;
         }
 
-        /** How often progress is logged (java.util.logging, INFO). */
+        /** How often progress is logged (SLF4J, INFO, logger {@code org.drover.run.RunManager}). */
         public Builder progressEvery(Duration every) {
             if (every == null || every.isNegative() || every.isZero()) {
                 throw new IllegalArgumentException("progressEvery must be positive, got " + every);

@@ -8,7 +8,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
 import org.drover.scheduler.JobState;
 
 /**
@@ -19,7 +18,7 @@ import org.drover.scheduler.JobState;
  * RunReport r = run.report();
  * r.count(TaskState.COMPLETED);   // 5
  * System.out.println(r);
- * // study: 6 tasks — completed 5, running 1
+ * // study: 5 of 6 done, 1 running
  * // task       attempt  job id  state      reason         elapsed
  * // prepare    1        4711    COMPLETED                  0:03
  * // ...
@@ -147,11 +146,15 @@ public final class RunReport {
         return counts.keySet().stream().allMatch(TaskState::isSuccess);
     }
 
-    /** One line: "study: 6 tasks — completed 5, running 1". */
+    /**
+     * One sentence: where the run stands.
+     *
+     * @return e.g. {@code study: 5 of 6 done, 1 running} or {@code study: 4 of 6 done, 1 failed, 1 cancelled}
+     */
     public String summary() {
-        return bundle + ": " + size + " tasks — " + counts.entrySet().stream()
-                .map(e -> e.getKey().name().toLowerCase().replace('_', ' ') + " " + e.getValue())
-                .collect(Collectors.joining(", "));
+        int[] byState = new int[TaskState.values().length];
+        counts.forEach((state, n) -> byState[state.ordinal()] = n);
+        return ProgressSentence.of(bundle, byState);
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.drover.InvalidBundleException;
 import org.drover.Job;
 import org.drover.Sweep;
 import org.drover.internal.Json;
+import org.drover.internal.Plural;
 import org.drover.scheduler.RunDirectory;
 import org.drover.scheduler.Scheduler;
 import org.drover.scheduler.SchedulerException;
@@ -115,7 +116,7 @@ public final class Submitter {
                 scheduler.cancel(ids.values());
             }
             throw new SchedulerException("bundle '" + bundle.name() + "' not submitted: " + e.getMessage()
-                    + (ids.isEmpty() ? "" : "; the " + ids.size() + " jobs already submitted were cancelled"),
+                    + (ids.isEmpty() ? "" : "; the " + Plural.of(ids.size(), "job") + " already submitted " + (ids.size() == 1 ? "was" : "were") + " cancelled"),
                     e instanceof SchedulerException && ((SchedulerException) e).isTransient(), e);
         } finally {
             if (pool != null) {

@@ -259,7 +259,7 @@ class LocalSchedulerTest {
                 .add(Job.named("second").command("true").cpus(8).dependsOn("first"));
         assertThatThrownBy(() -> Submitter.submit(b, local, tmp))
                 .isInstanceOf(SchedulerException.class)
-                .hasMessageContaining("second").hasMessageContaining("1 jobs already submitted were cancelled");
+                .hasMessageContaining("second").hasMessageContaining("the 1 job already submitted was cancelled");
         await().atMost(Duration.ofSeconds(15)).until(() -> local.status(List.of("1")).get("1").state() == JobState.CANCELLED);
     }
 

@@ -340,11 +340,11 @@ class RunManagerTest {
                 .add(Job.named("train").command("true").dependsOn("prep")), s).build();
         m.step();
         String text = m.report().toString();
-        assertThat(text).startsWith("table: 2 tasks — ");
+        assertThat(text).startsWith("table: 0 of 2 done, ");
         assertThat(text).contains("task", "attempt", "job id", "state", "reason", "elapsed");
         assertThat(text.lines().filter(l -> l.startsWith("prep ") || l.startsWith("train ")).count()).isEqualTo(2);
         RunReport end = drive(m);
-        assertThat(end.summary()).isEqualTo("table: 2 tasks — completed 2");
+        assertThat(end.summary()).isEqualTo("table: 2 of 2 done");
     }
 
     @Test

@@ -16,9 +16,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.drover.Names;
+import org.drover.internal.Plural;
 import org.drover.scheduler.JobScript;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.JobStatus;
@@ -35,6 +34,8 @@ import org.drover.slurm.internal.SlurmOutputParser;
 import org.drover.slurm.internal.SlurmRow;
 import org.drover.slurm.internal.SlurmStates;
 import org.drover.slurm.internal.TransientErrors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs jobs on SLURM through a {@link Shell} (this machine, or later a login node over SSH).
@@ -65,7 +66,7 @@ import org.drover.slurm.internal.TransientErrors;
  * }</pre>
  */
 public final class SlurmScheduler implements Scheduler {
-    private static final Logger LOG = Logger.getLogger(SlurmScheduler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SlurmScheduler.class);
     /** Above this many jobs, squeue is asked for all of the user's jobs instead of listing ids (argument length). */
     static final int MAX_IDS_PER_QUERY = 5_000;
 
@@ -241,7 +242,7 @@ public final class SlurmScheduler implements Scheduler {
                     continue;
                 }
                 if (existing != null) {
-                    LOG.info(() -> "sbatch of " + what + " had gone through as job " + existing + "; not resubmitted");
+                    LOG.atInfo().log(() -> "sbatch of " + what + " had gone through as job " + existing + "; not resubmitted");
                     return existing;
                 }
             }
@@ -470,7 +471,7 @@ public final class SlurmScheduler implements Scheduler {
                 return null;   // none of the ids is in the queue any more
             }
             String problem = command.get(0) + " failed: " + r.message();
-            LOG.log(Level.FINE, problem);
+            LOG.debug(problem);
             return problem;
         }
         for (SlurmRow row : parser.apply(r.stdout())) {
@@ -630,14 +631,14 @@ public final class SlurmScheduler implements Scheduler {
             boolean transientFailure = r.exitCode() == null || TransientErrors.isTransient(r.message());
             if (!transientFailure || attempt == submitAttempts) {
                 int attempts = attempt;
-                LOG.warning(() -> "scancel of " + chunk.size() + " jobs failed (attempt " + attempts + "): "
+                LOG.atWarn().log(() -> "scancel of " + Plural.of(chunk.size(), "job") + " failed (attempt " + attempts + "): "
                         + r.message());
                 return;
             }
             try {
                 pause(attempt);
             } catch (SchedulerException e) {   // interrupted: stop trying, keep the interrupt
-                LOG.warning(() -> "scancel of " + chunk.size() + " jobs not retried: " + e.getMessage()
+                LOG.atWarn().log(() -> "scancel of " + Plural.of(chunk.size(), "job") + " not retried: " + e.getMessage()
                         + "; last failure: " + r.message());
                 return;
             }

@@ -97,7 +97,7 @@ class ModulePathUserTest {
 
         assertThat(p.exitValue()).as(output).isZero();
         assertThat(output).as(output)
-                .contains("study: 4 tasks", "completed 4", "store read back: 4 tasks", "bundle read back: 4 jobs",
+                .contains("study: 4 of 4 done", "store read back: 4 tasks", "bundle read back: 4 jobs",
                         "scheduler class: org.drover.slurm.SlurmScheduler",
                         "org.drover.core exports org.drover.run: true", "org.drover.core exports org.drover.internal: false")
                 .doesNotContain("NoClassDefFoundError", "No SLF4J providers");

@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.drover.Bundle;
 import org.drover.Job;
 import org.drover.run.AttemptRecord;
@@ -116,7 +114,6 @@ public final class RunManagerBenchmark {
     static final long HEAP_TARGET_MB = 256;
     static final double SAVE_TARGET_MS = 300;
     private static final Path PARENT = Path.of(System.getProperty("bench.dir", System.getProperty("java.io.tmpdir")));
-    private static final Logger DROVER_LOG = Logger.getLogger("org.drover");
 
     private RunManagerBenchmark() {}
 
@@ -124,7 +121,8 @@ public final class RunManagerBenchmark {
         if (TASKS < STEADY_ACTIVE) {
             throw new IllegalArgumentException("bench.tasks must be at least " + STEADY_ACTIVE);
         }
-        DROVER_LOG.setLevel(Level.WARNING);   // no progress lines between the measurements
+        // No progress lines between the measurements (slf4j-simple reads this when the first logger is made).
+        System.setProperty("org.slf4j.simpleLogger.log.org.drover", "warn");
         Runtime rt = Runtime.getRuntime();
         System.out.printf("RunManagerBenchmark: %,d tasks; %d cpus; java %s; max heap %s; runs and store under %s; "
                         + "load average %s%n", TASKS, rt.availableProcessors(), System.getProperty("java.version"),
