@@ -212,15 +212,22 @@ public final class Bundle {
     @JsonCreator
     static Bundle fromJson(@JsonProperty("name") String name, @JsonProperty("jobs") List<Job> jobs,
                            @JsonProperty("arrays") List<ArrayOption> arrays) {
-        Bundle b = new Bundle(name);
-        for (Job j : jobs == null ? List.<Job>of() : jobs) {
-            b.add(j);
+        Bundle b = Json.field("name", () -> new Bundle(name));
+        List<Job> all = jobs == null ? List.of() : jobs;
+        for (int i = 0; i < all.size(); i++) {
+            Job j = all.get(i);
+            Json.field("jobs[" + i + "]", () -> b.add(Objects.requireNonNull(j, "a job must not be null")));
         }
-        for (ArrayOption a : arrays == null ? List.<ArrayOption>of() : arrays) {
-            if (!b.sweeps.containsKey(a.sweep())) {
-                throw new IllegalArgumentException("array option names sweep '" + a.sweep() + "', which has no jobs");
-            }
-            b.arrays.put(a.sweep(), a);
+        List<ArrayOption> options = arrays == null ? List.of() : arrays;
+        for (int i = 0; i < options.size(); i++) {
+            ArrayOption a = options.get(i);
+            Json.field("arrays[" + i + "]", () -> {
+                Objects.requireNonNull(a, "an array option must not be null");
+                if (!b.sweeps.containsKey(a.sweep())) {
+                    throw new IllegalArgumentException("array option names sweep '" + a.sweep() + "', which has no jobs");
+                }
+                return b.arrays.put(a.sweep(), a);
+            });
         }
         return b;
     }
@@ -259,7 +266,8 @@ public final class Bundle {
         @JsonCreator
         static ArrayOption fromJson(@JsonProperty("sweep") String sweep,
                                     @JsonProperty("maxRunning") Integer maxRunning) {
-            return new ArrayOption(sweep, maxRunning == null ? 0 : maxRunning);
+            return Json.field("maxRunning", () -> new ArrayOption(
+                    Json.field("sweep", () -> Names.require("sweep name", sweep)), maxRunning == null ? 0 : maxRunning));
         }
     }
 }

@@ -3,6 +3,7 @@ package org.drover;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Objects;
+import org.drover.internal.Json;
 
 /**
  * A dependency on other jobs by name: a job name, a sweep name (all its jobs), or a pattern with
@@ -19,7 +20,7 @@ public final class Dependency {
 
     @JsonCreator
     private Dependency(@JsonProperty("target") String target, @JsonProperty("type") DependencyType type) {
-        this.target = Names.requireDependencyTarget(target);
+        this.target = Json.field("target", () -> Names.requireDependencyTarget(target));
         this.type = type == null ? DependencyType.AFTER_OK : type;
     }
 

@@ -486,47 +486,85 @@ public final class Job {
                         @JsonProperty("requeue") Boolean requeue, @JsonProperty("sweep") String sweep,
                         @JsonProperty("sweepIndex") Integer sweepIndex,
                         @JsonProperty("params") Map<String, String> params) {
-        Job j = named(name);
-        if (command != null && !command.isEmpty()) {
+        Job j = Json.field("name", () -> named(name));
+        if (command != null) {
             if (script != null) {
-                throw new IllegalArgumentException("job '" + name + "' has both a command and a script");
+                throw new IllegalArgumentException(
+                        "job '" + name + "' has both a command and a script; a job has one of them");
             }
-            j = j.command(command);
+            Job named = j;
+            j = Json.field("command", () -> named.command(command));
         } else if (script != null) {
-            j = j.script(script);
+            Job named = j;
+            j = Json.field("script", () -> named.script(script));
         }
+        Job next = j;
         if (resources != null) {
-            j = j.resources(resources);
+            j = next.resources(resources);
         }
         if (env != null) {
-            j = j.env(env);
+            Job base = j;
+            j = Json.field("env", () -> base.env(env));
         }
         if (workingDir != null) {
-            j = j.workingDir(workingDir);
+            Job base = j;
+            j = Json.field("workingDir", () -> base.workingDir(workingDir));
         }
         if (stdout != null) {
-            j = j.stdout(stdout);
+            Job base = j;
+            j = Json.field("stdout", () -> base.stdout(stdout));
         }
         if (stderr != null) {
-            j = j.stderr(stderr);
+            Job base = j;
+            j = Json.field("stderr", () -> base.stderr(stderr));
         }
-        for (String raw : directives == null ? List.<String>of() : directives) {
-            j = j.directive(raw);
+        if (directives != null) {
+            for (int i = 0; i < directives.size(); i++) {
+                Job base = j;
+                String raw = directives.get(i);
+                j = Json.field("directives[" + i + "]", () -> base.directive(raw));
+            }
         }
         if (dependencies != null) {
+            for (int i = 0; i < dependencies.size(); i++) {
+                if (dependencies.get(i) == null) {
+                    Json.field("dependencies[" + i + "]", () -> {
+                        throw new IllegalArgumentException("a dependency must not be null");
+                    });
+                }
+            }
             Job base = j;
             j = base.with(d -> d.dependencies = ImmutableList.copyOf(dependencies));
         }
         if (requeue != null) {
             j = j.requeue(requeue);
         }
-        if (sweep != null) {
-            Names.require("sweep name", sweep);
-            int index = sweepIndex == null ? 0 : sweepIndex;
-            if (index < 0) {
-                throw new IllegalArgumentException("sweepIndex must be 0 or more, got " + index);
+        if (sweep == null) {
+            if (sweepIndex != null || params != null) {
+                throw new IllegalArgumentException("job '" + name + "' has " + (sweepIndex != null ? "sweepIndex" : "params")
+                        + " but no sweep: only members of a sweep have them");
             }
-            j = j.inSweep(sweep, index, params == null ? Map.of() : params);
+        } else {
+            Json.field("sweep", () -> Names.require("sweep name", sweep));
+            if (sweepIndex == null) {
+                throw new IllegalArgumentException("job '" + name + "' is a member of sweep '" + sweep
+                        + "' but has no sweepIndex");
+            }
+            if (sweepIndex < 0) {
+                Json.field("sweepIndex", () -> {
+                    throw new IllegalArgumentException("must be 0 or more, got " + sweepIndex);
+                });
+            }
+            Map<String, String> values = params == null ? Map.of() : params;
+            values.forEach((k, v) -> Json.field("params." + k, () -> {
+                if (!Sweep.PARAM_NAME.matcher(k).matches()) {
+                    throw new IllegalArgumentException("sweep parameter name '" + Names.printable(k)
+                            + "' is not allowed: use A-Z a-z 0-9 _, not starting with a digit");
+                }
+                return Names.requireText("sweep parameter " + k, v);
+            }));
+            Job base = j;
+            j = base.inSweep(sweep, sweepIndex, values);
         }
         return j;
     }

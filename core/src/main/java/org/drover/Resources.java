@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.drover.internal.Json;
 
 /**
  * What a job asks of the scheduler: cpus per task, memory per node, gpus, nodes, tasks, walltime,
@@ -38,10 +39,7 @@ public final class Resources {
               String account, String qos, boolean exclusive, String constraint) {
         this.cpus = positive("cpus", cpus);
         this.memory = memory;
-        if (gpus < 0) {
-            throw new IllegalArgumentException("gpus must be 0 or more, got " + gpus);
-        }
-        this.gpus = gpus;
+        this.gpus = nonNegative("gpus", gpus);
         this.nodes = positive("nodes", nodes);
         this.tasks = positive("tasks", tasks);
         this.walltime = walltime == null ? null : Walltime.requireValid(walltime);
@@ -59,9 +57,25 @@ public final class Resources {
                               @JsonProperty("partition") String partition, @JsonProperty("account") String account,
                               @JsonProperty("qos") String qos, @JsonProperty("exclusive") Boolean exclusive,
                               @JsonProperty("constraint") String constraint) {
-        return new Resources(cpus == null ? 1 : cpus, memory, gpus == null ? 0 : gpus, nodes == null ? 1 : nodes,
-                tasks == null ? 1 : tasks, walltime == null ? null : Walltime.parse(walltime), partition, account,
-                qos, exclusive != null && exclusive, constraint);
+        return new Resources(
+                cpus == null ? 1 : Json.field("cpus", () -> positive("cpus", cpus)),
+                memory,
+                gpus == null ? 0 : Json.field("gpus", () -> nonNegative("gpus", gpus)),
+                nodes == null ? 1 : Json.field("nodes", () -> positive("nodes", nodes)),
+                tasks == null ? 1 : Json.field("tasks", () -> positive("tasks", tasks)),
+                walltime == null ? null : Json.field("walltime", () -> Walltime.parse(walltime)),
+                partition == null ? null : Json.field("partition", () -> Names.requireSchedulerWord("partition", partition)),
+                account == null ? null : Json.field("account", () -> Names.requireSchedulerWord("account", account)),
+                qos == null ? null : Json.field("qos", () -> Names.requireSchedulerWord("qos", qos)),
+                exclusive != null && exclusive,
+                constraint == null ? null : Json.field("constraint", () -> Names.requireConstraint(constraint)));
+    }
+
+    private static int nonNegative(String field, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(field + " must be 0 or more, got " + value);
+        }
+        return value;
     }
 
     private static int positive(String field, int value) {

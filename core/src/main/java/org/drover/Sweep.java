@@ -50,7 +50,7 @@ public final class Sweep {
     public static final int MAX_SIZE = 1_000_000;
     /** The prefix of the environment variables that hold the parameters. */
     public static final String ENV_PREFIX = "DROVER_PARAM_";
-    private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Job template;
     private final ImmutableMap<String, ImmutableList<String>> params;
