@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.drover.internal.AtomicFiles;
 import org.drover.internal.Json;
+import org.drover.internal.Listing;
+import org.drover.internal.Plural;
 import org.drover.internal.Timestamps;
 
 /**
@@ -248,7 +250,11 @@ public final class Bundle {
 
     @Override
     public synchronized String toString() {
-        return "Bundle[" + name + ", " + jobs.size() + " jobs]";
+        StringBuilder sb = new StringBuilder("Bundle ").append(name).append(": ").append(Plural.of(jobs.size(), "job"));
+        if (!arrays.isEmpty()) {
+            sb.append(", arrays ").append(arrays.keySet());
+        }
+        return Listing.append(sb, List.copyOf(jobs.values()), Job::summary).toString();
     }
 
     /** A sweep submitted as one array job, with at most {@code maxRunning} tasks at once (0: no limit). */

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.drover.internal.Listing;
+import org.drover.internal.Plural;
 import org.jgrapht.Graph;
 import org.jgrapht.alg.connectivity.KosarajuStrongConnectivityInspector;
 import org.jgrapht.graph.AsUnmodifiableGraph;
@@ -356,5 +358,33 @@ public final class BundlePlan {
 
     public int size() {
         return order.size();
+    }
+
+    /**
+     * The order in which the jobs go out, with what each waits for.
+     *
+     * @return e.g. {@code BundlePlan study: 4 jobs in this order} then {@code 1. prep}, {@code 2. train_0 after prep}, ...
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("BundlePlan ").append(bundleName).append(": ")
+                .append(Plural.of(order.size(), "job")).append(" in this order");
+        int[] position = {0};
+        return Listing.append(sb, order, j -> {
+            position[0]++;
+            List<ResolvedDependency> deps = dependencies.getOrDefault(j.name(), ImmutableList.of());
+            StringBuilder line = new StringBuilder().append(position[0]).append(". ").append(j.name());
+            if (!deps.isEmpty()) {
+                line.append(" after ");
+                for (int k = 0; k < deps.size(); k++) {
+                    ResolvedDependency d = deps.get(k);
+                    line.append(k == 0 ? "" : ", ").append(d.job());
+                    if (d.type() != DependencyType.AFTER_OK) {
+                        line.append(" (").append(d.type().keyword()).append(')');
+                    }
+                }
+            }
+            return line.toString();
+        }).toString();
     }
 }

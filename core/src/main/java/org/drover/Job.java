@@ -589,8 +589,13 @@ public final class Job {
 
     @Override
     public String toString() {
-        return "Job[" + name + ": " + (command != null ? ShellQuote.join(command) : script != null ? "<script>" : "<nothing>")
-                + " (" + resources + ")" + (dependencies.isEmpty() ? "" : " " + dependencies) + "]";
+        return "Job[" + summary() + "]";
+    }
+
+    /** One line without the type's name, for listings: {@code prep: 'python3' 'prep.py' (cpus=1) [afterok:raw]}. */
+    String summary() {
+        return name + ": " + (command != null ? ShellQuote.join(command) : script != null ? "<script>" : "<nothing>")
+                + " (" + resources + ")" + (dependencies.isEmpty() ? "" : " " + dependencies);
     }
 
     /** Mutable copy used only inside the fluent methods. */

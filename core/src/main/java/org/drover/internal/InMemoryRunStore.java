@@ -17,4 +17,9 @@ public final class InMemoryRunStore implements RunStore {
     public void save(RunRecord r) {
         this.record = r;
     }
+
+    @Override
+    public String toString() {
+        return "RunStore.inMemory()";
+    }
 }

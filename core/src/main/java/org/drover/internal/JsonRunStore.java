@@ -137,4 +137,9 @@ public final class JsonRunStore implements RunStore {
             throw new UncheckedIOException("cannot save run store " + file + ": " + e.getMessage(), e);
         }
     }
+
+    @Override
+    public String toString() {
+        return "RunStore.json(" + file + ")";
+    }
 }

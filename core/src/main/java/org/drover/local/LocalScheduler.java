@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +30,7 @@ import org.drover.Resources;
 import org.drover.Walltime;
 import org.drover.internal.AtomicFiles;
 import org.drover.internal.ForkServer;
+import org.drover.internal.Plural;
 import org.drover.internal.Processes;
 import org.drover.scheduler.JobScript;
 import org.drover.scheduler.JobState;
@@ -1007,5 +1009,28 @@ public final class LocalScheduler implements Scheduler {
             }
             return 1L << 32;
         }
+    }
+
+    /**
+     * Its capacity and what it runs now.
+     *
+     * @return e.g. {@code LocalScheduler[2 cpus, 23.5G memory, no gpu; 1 running, 3 queued; fork server]}
+     */
+    @Override
+    public String toString() {
+        int running;
+        int queued;
+        synchronized (lock) {
+            queued = pending.size();
+            running = 0;
+            for (LocalJob j : jobs.values()) {
+                if (j.state == JobState.RUNNING) {
+                    running++;
+                }
+            }
+        }
+        return String.format(Locale.ROOT, "LocalScheduler[%s, %.1fG memory, %s; %d running, %d queued; %s%s]",
+                Plural.of(totalCpus, "cpu"), totalMemory / (double) (1L << 30), totalGpus == 0 ? "no gpu" : Plural.of(totalGpus, "gpu"),
+                running, queued, useForkServer ? "fork server" : "ProcessBuilder", closed ? "; closed" : "");
     }
 }

@@ -1248,4 +1248,16 @@ public final class RunManager implements AutoCloseable {
             return build().start();
         }
     }
+
+    /**
+     * The bundle, scheduler and store, and where the run stands (without waiting for a step).
+     *
+     * @return e.g. {@code RunManager[study on local, RunStore.json(/home/me/runs/study.json): 12 of 40 done, 3 running, 25 waiting]}
+     */
+    @Override
+    public String toString() {
+        String where = records.length == 0 ? "not started (no step yet)"
+                : report().summary().substring(bundle.name().length() + 2);
+        return "RunManager[" + bundle.name() + " on " + scheduler.name() + ", " + store + ": " + where + "]";
+    }
 }

@@ -2,6 +2,7 @@ package org.drover.run;
 
 import java.time.Instant;
 import java.util.List;
+import org.drover.internal.Listing;
 
 /**
  * Everything a {@code RunManager} persists: enough to re-attach after its process restarts.
@@ -15,5 +16,23 @@ import java.util.List;
 public record RunRecord(String bundle, String scheduler, String runDirectory, Instant saved, List<TaskRecord> tasks) {
     public RunRecord {
         tasks = List.copyOf(tasks);
+    }
+
+    /**
+     * A short summary: bundle, scheduler, run directory, when saved, where the run stands, then one
+     * line per task (the first {@value Listing#MAX_LINES}).
+     *
+     * @return e.g. {@code RunRecord study on local, saved 2026-12-05T06:00:00Z, in runs/study_...: 4 of 6 done, 1 failed, 1 cancelled}
+     */
+    @Override
+    public String toString() {
+        int[] byState = new int[TaskState.values().length];
+        for (TaskRecord t : tasks) {
+            byState[t.state().ordinal()]++;
+        }
+        StringBuilder sb = new StringBuilder("RunRecord ").append(bundle).append(" on ").append(scheduler)
+                .append(", saved ").append(saved).append(", in ").append(runDirectory).append(": ")
+                .append(ProgressSentence.of(bundle, byState).substring(bundle.length() + 2));
+        return Listing.append(sb, tasks, TaskRecord::line).toString();
     }
 }

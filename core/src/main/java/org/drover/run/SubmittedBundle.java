@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.drover.BundlePlan;
 import org.drover.DroverException;
+import org.drover.internal.Listing;
+import org.drover.internal.Plural;
 import org.drover.scheduler.JobStatus;
 import org.drover.scheduler.RunDirectory;
 import org.drover.scheduler.Scheduler;
@@ -101,5 +104,17 @@ public final class SubmittedBundle {
     /** Cancels every job of the bundle in one call. */
     public void cancel() {
         scheduler.cancel(ids.values());
+    }
+
+    /**
+     * The bundle, where it runs, and each job's scheduler id (the first {@value Listing#MAX_LINES}).
+     *
+     * @return e.g. {@code SubmittedBundle demo on local, in runs/demo_...: 6 jobs} then {@code prepare = 1}, ...
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("SubmittedBundle ").append(bundleName).append(" on ").append(scheduler.name())
+                .append(", in ").append(runDirectory.path()).append(": ").append(Plural.of(ids.size(), "job"));
+        return Listing.append(sb, List.copyOf(ids.entrySet()), e -> e.getKey() + " = " + e.getValue()).toString();
     }
 }

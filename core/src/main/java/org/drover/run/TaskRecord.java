@@ -3,6 +3,7 @@ package org.drover.run;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.drover.internal.Plural;
 
 /**
  * One task as the run store keeps it: its state and all its attempts. The attempt count is the
@@ -25,5 +26,29 @@ public record TaskRecord(String name, TaskState state, String reason, Instant re
     /** The latest attempt, or null if none was made. */
     public AttemptRecord lastAttempt() {
         return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
+    }
+
+    /**
+     * One line: name, state, attempts, the last job id and the reason.
+     *
+     * @return e.g. {@code TaskRecord[train_0 FAILED, 2 attempts, last job 5: FAILED: exit code 3]}
+     */
+    @Override
+    public String toString() {
+        return "TaskRecord[" + line() + "]";
+    }
+
+    /** The line of {@link #toString()} without the type's name, for listings. */
+    String line() {
+        AttemptRecord last = lastAttempt();
+        StringBuilder sb = new StringBuilder().append(name).append(' ').append(state).append(", ")
+                .append(Plural.of(attempts.size(), "attempt"));
+        if (last != null && last.jobId() != null) {
+            sb.append(", last job ").append(last.jobId());
+        }
+        if (!reason.isEmpty()) {
+            sb.append(": ").append(reason);
+        }
+        return sb.toString();
     }
 }

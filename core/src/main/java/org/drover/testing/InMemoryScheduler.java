@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.drover.internal.Plural;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.JobStatus;
 import org.drover.scheduler.Scheduler;
@@ -480,5 +481,16 @@ public final class InMemoryScheduler implements Scheduler {
         void state(JobState s) {
             state = (byte) s.ordinal();
         }
+    }
+
+    /**
+     * Its slots, its job length and what it holds now.
+     *
+     * @return e.g. {@code InMemoryScheduler[2 slots, 3 ticks per job; 2 running, 5 queued, 9 submitted]}
+     */
+    @Override
+    public synchronized String toString() {
+        return "InMemoryScheduler[" + Plural.of(slots, "slot") + ", " + Plural.of(runTicks, "tick") + " per job; "
+                + running + " running, " + pendingQueue.size() + " queued, " + jobs.size() + " submitted]";
     }
 }
