@@ -55,7 +55,12 @@ public final class Bundle {
         this.name = Names.requireBundleName(name);
     }
 
-    /** An empty bundle. */
+    /**
+     * An empty bundle.
+     *
+     * @param name the bundle's name (1-128 characters from {@code A-Z a-z 0-9 _ . -})
+     * @return an empty bundle
+     */
     public static Bundle named(String name) {
         return new Bundle(name);
     }
@@ -64,6 +69,8 @@ public final class Bundle {
      * Adds a job.
      *
      * @throws IllegalArgumentException if a job or sweep of this bundle already has the name
+     * @param job a job whose name is new to the bundle
+     * @return this bundle
      */
     public synchronized Bundle add(Job job) {
         Objects.requireNonNull(job, "job");
@@ -85,7 +92,12 @@ public final class Bundle {
         return this;
     }
 
-    /** Adds several jobs. */
+    /**
+     * Adds several jobs.
+     *
+     * @param more further values
+     * @return this bundle
+     */
     public synchronized Bundle addAll(Collection<Job> more) {
         more.forEach(this::add);
         return this;
@@ -95,6 +107,8 @@ public final class Bundle {
      * Adds every job of a sweep; its name becomes a dependency target for all of them.
      *
      * @throws IllegalArgumentException if the sweep's name or one of its job names is taken
+     * @param sweep a sweep whose job names are new to the bundle
+     * @return this bundle
      */
     public synchronized Bundle add(Sweep sweep) {
         if (jobs.containsKey(sweep.name()) || sweeps.containsKey(sweep.name())) {
@@ -115,33 +129,61 @@ public final class Bundle {
         return this;
     }
 
+    /**
+     * The bundle's name.
+     *
+     * @return the name
+     */
     @JsonProperty
     public String name() {
         return name;
     }
 
-    /** The jobs in the order they were added. */
+    /**
+     * The jobs in the order they were added.
+     *
+     * @return the jobs in the order they were added
+     */
     @JsonProperty
     public synchronized List<Job> jobs() {
         return List.copyOf(jobs.values());
     }
 
+    /**
+     * A job of the bundle by name (a sweep member by its own name, e.g. {@code train_0}).
+     *
+     * @param jobName the job's name
+     * @return the job, or empty if the bundle has none of that name
+     */
     public synchronized Optional<Job> job(String jobName) {
         return Optional.ofNullable(jobs.get(jobName));
     }
 
+    /**
+     * How many jobs the bundle holds, sweep members counted one by one.
+     *
+     * @return the number of jobs
+     */
     public synchronized int size() {
         return jobs.size();
     }
 
-    /** The names of the jobs of each sweep, by sweep name. */
+    /**
+     * The names of the jobs of each sweep, by sweep name.
+     *
+     * @return the names of the jobs of each sweep, by sweep name
+     */
     public synchronized Map<String, List<String>> sweeps() {
         Map<String, List<String>> copy = new LinkedHashMap<>();
         sweeps.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         return Collections.unmodifiableMap(copy);
     }
 
-    /** The sweeps to submit as array jobs, with their running-task limits. */
+    /**
+     * The sweeps to submit as array jobs, with their running-task limits.
+     *
+     * @return the sweeps to submit as array jobs, with their running-task limits
+     */
     @JsonProperty("arrays")
     public synchronized List<ArrayOption> arrays() {
         return List.copyOf(arrays.values());
@@ -150,6 +192,7 @@ public final class Bundle {
     /**
      * Resolves dependencies and orders the jobs.
      *
+     * @return the plan: jobs in a deterministic topological order, dependencies resolved to job names
      * @throws InvalidBundleException if a dependency names nothing, or dependencies form a cycle
      */
     public synchronized BundlePlan plan() {
@@ -158,11 +201,22 @@ public final class Bundle {
 
     // ---- records ----
 
-    /** The bundle as JSON; {@link #fromJson} reads it back to an equal bundle. */
+    /**
+     * The bundle as JSON; {@link #fromJson} reads it back to an equal bundle.
+     *
+     * @return the bundle as JSON; {@link #fromJson} reads it back to an equal bundle
+     */
     public String toJson() {
         return Json.write(this);
     }
 
+    /**
+     * Reads a bundle record.
+     *
+     * @param json the record, as {@link #toJson()} writes it
+     * @return the bundle
+     * @throws RecordFormatException naming the JSON path and the reason when the record is wrong
+     */
     public static Bundle fromJson(String json) {
         return Json.read(json, Bundle.class, "bundle JSON");
     }
@@ -172,6 +226,7 @@ public final class Bundle {
      * timestamp is unique even for saves within the same millisecond.
      *
      * @return the file written
+     * @param dir the directory to write in (or to search)
      */
     public Path save(Path dir) {
         try {
@@ -188,6 +243,8 @@ public final class Bundle {
      * Loads a bundle record.
      *
      * @throws RecordFormatException naming the file and JSON path when it is malformed
+     * @param file a bundle record written by {@link #save}
+     * @return the bundle as saved
      */
     public static Bundle load(Path file) {
         return Json.read(file, Bundle.class);
@@ -197,6 +254,10 @@ public final class Bundle {
      * The newest record of the bundle named {@code bundleName} in {@code dir}, searched in the
      * directory itself and in its run directories ({@code <name>_<timestamp>/}), to run again or
      * to extend.
+     *
+     * @param dir the directory to write in (or to search)
+     * @param bundleName the bundle's name
+     * @return the newest record of the bundle named {@code bundleName} in {@code dir}, searched in the directory itself and in its run directories ({@code <name>_<timestamp>/}), to run again or to extend
      */
     public static Optional<Path> latestRecord(Path dir, String bundleName) {
         Names.requireBundleName(bundleName);
@@ -260,6 +321,12 @@ public final class Bundle {
     /** A sweep submitted as one array job, with at most {@code maxRunning} tasks at once (0: no limit). */
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     public record ArrayOption(@JsonProperty("sweep") String sweep, @JsonProperty("maxRunning") int maxRunning) {
+        /**
+         * Checks the sweep name and that {@code maxRunning} is 0 or more.
+         *
+         * @param sweep see the record
+         * @param maxRunning see the record
+         */
         public ArrayOption {
             Names.require("sweep name", sweep);
             if (maxRunning < 0) {

@@ -322,31 +322,58 @@ public final class BundlePlan {
         return path;
     }
 
+    /**
+     * The planned bundle's name.
+     *
+     * @return the name
+     */
     public String bundleName() {
         return bundleName;
     }
 
-    /** Jobs in submission order: every job after all of its dependencies. */
+    /**
+     * Jobs in submission order: every job after all of its dependencies.
+     *
+     * @return jobs in submission order: every job after all of its dependencies
+     */
     public List<Job> order() {
         return order;
     }
 
-    /** The resolved dependencies of a job (empty for an unknown name). */
+    /**
+     * The resolved dependencies of a job (empty for an unknown name).
+     *
+     * @param jobName the job's name
+     * @return the resolved dependencies of a job (empty for an unknown name)
+     */
     public List<ResolvedDependency> dependenciesOf(String jobName) {
         return dependencies.getOrDefault(jobName, ImmutableList.of());
     }
 
-    /** The names of each sweep's jobs. */
+    /**
+     * The names of each sweep's jobs.
+     *
+     * @return the names of each sweep's jobs
+     */
     public Map<String, List<String>> sweeps() {
         return sweeps;
     }
 
-    /** The array option of a sweep, if it is to be submitted as one array job. */
+    /**
+     * The array option of a sweep, if it is to be submitted as one array job.
+     *
+     * @param sweep the sweep's name
+     * @return the array option of a sweep, if it is to be submitted as one array job
+     */
     public Optional<Bundle.ArrayOption> arrayOption(String sweep) {
         return Optional.ofNullable(arrays.get(sweep));
     }
 
-    /** The dependency graph: an edge goes from a job to each job that depends on it. Read-only. */
+    /**
+     * The dependency graph: an edge goes from a job to each job that depends on it. Read-only.
+     *
+     * @return the dependency graph: an edge goes from a job to each job that depends on it
+     */
     public Graph<String, DefaultEdge> graph() {
         Graph<String, DefaultEdge> g = graph;
         if (g == null) {
@@ -356,6 +383,11 @@ public final class BundlePlan {
         return g;
     }
 
+    /**
+     * How many jobs the plan holds.
+     *
+     * @return the number of jobs
+     */
     public int size() {
         return order.size();
     }

@@ -24,26 +24,53 @@ public final class Dependency {
         this.type = type == null ? DependencyType.AFTER_OK : type;
     }
 
+    /**
+     * A dependency of the given type.
+     *
+     * @param target a job name, a sweep name, or a pattern with {@code *}
+     * @param type when the dependent may run
+     * @return the dependency
+     */
     public static Dependency on(String target, DependencyType type) {
         Objects.requireNonNull(type, "dependency type");
         return new Dependency(target, type);
     }
 
+    /**
+     * A dependency that runs the dependent only after the target completed successfully.
+     *
+     * @param target a job name, a sweep name, or a pattern with {@code *}
+     * @return the dependency
+     */
     public static Dependency afterOk(String target) {
         return new Dependency(target, DependencyType.AFTER_OK);
     }
 
+    /**
+     * What the dependent waits for: a job name, a sweep name, or a pattern with {@code *}.
+     *
+     * @return the target
+     */
     @JsonProperty
     public String target() {
         return target;
     }
 
+    /**
+     * When the dependent may run.
+     *
+     * @return the type
+     */
     @JsonProperty
     public DependencyType type() {
         return type;
     }
 
-    /** Whether the target is a pattern with {@code *}. */
+    /**
+     * Whether the target is a pattern with {@code *}.
+     *
+     * @return whether the target is a pattern with {@code *}
+     */
     public boolean isPattern() {
         return target.indexOf('*') >= 0;
     }

@@ -13,8 +13,11 @@ import org.drover.scheduler.JobState;
  * </ul>
  */
 public enum DependencyType {
+    /** After every dependency completed successfully; otherwise the dependent is cancelled. */
     AFTER_OK("afterok"),
+    /** After every dependency ended, however it ended. */
     AFTER_ANY("afterany"),
+    /** Only after every dependency ended unsuccessfully (clean-up, alerts); otherwise the dependent is cancelled. */
     AFTER_NOT_OK("afternotok");
 
     private final String keyword;
@@ -23,7 +26,11 @@ public enum DependencyType {
         this.keyword = keyword;
     }
 
-    /** The scheduler keyword: {@code afterok}, {@code afterany}, {@code afternotok}. */
+    /**
+     * The scheduler keyword: {@code afterok}, {@code afterany}, {@code afternotok}.
+     *
+     * @return the scheduler keyword: {@code afterok}, {@code afterany}, {@code afternotok}
+     */
     public String keyword() {
         return keyword;
     }
@@ -31,6 +38,9 @@ public enum DependencyType {
     /**
      * Whether a dependent may run once a dependency reached this terminal state; {@code false}
      * means it never can.
+     *
+     * @param terminal how a dependency ended (a terminal state)
+     * @return whether a dependent may run once a dependency reached this terminal state; {@code false} means it never can
      */
     public boolean satisfiedBy(JobState terminal) {
         switch (this) {

@@ -18,10 +18,21 @@ package org.drover;
 public class DroverException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An error with its message.
+     *
+     * @param message what went wrong, naming the job, field or file
+     */
     public DroverException(String message) {
         super(message);
     }
 
+    /**
+     * An error with its message and cause.
+     *
+     * @param message what went wrong, naming the job, field or file
+     * @param cause the underlying cause
+     */
     public DroverException(String message, Throwable cause) {
         super(message, cause);
     }

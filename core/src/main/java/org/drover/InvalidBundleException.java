@@ -13,18 +13,34 @@ import java.util.List;
  */
 public class InvalidBundleException extends DroverException {
     private static final long serialVersionUID = 1L;
+    /** The jobs of one dependency cycle, or empty. */
     private final List<String> cycle;
 
+    /**
+     * A bundle that cannot be planned.
+     *
+     * @param message why, naming the jobs
+     */
     public InvalidBundleException(String message) {
         this(message, List.of());
     }
 
+    /**
+     * A bundle whose dependencies form a cycle.
+     *
+     * @param message why, with the cycle written out
+     * @param cycle the jobs of one cycle, the first repeated at the end
+     */
     public InvalidBundleException(String message, List<String> cycle) {
         super(message);
         this.cycle = List.copyOf(cycle);
     }
 
-    /** The jobs of one cycle, each depending on the next, the first repeated at the end; empty if none. */
+    /**
+     * The jobs of one cycle, each depending on the next, the first repeated at the end; empty if none.
+     *
+     * @return the jobs of one cycle, each depending on the next, the first repeated at the end; empty if none
+     */
     public List<String> cycle() {
         return cycle;
     }

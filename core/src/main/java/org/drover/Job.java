@@ -77,6 +77,8 @@ public final class Job {
      * A new job with only a name; give it a {@link #command} or a {@link #script}.
      *
      * @throws IllegalArgumentException if the name breaks the {@link Names} rules
+     * @param name the job's name (1-128 characters from {@code A-Z a-z 0-9 _ . -})
+     * @return a new job with only a name; give it a {@link #command} or a {@link #script}
      */
     public static Job named(String name) {
         Draft d = new Draft();
@@ -90,12 +92,19 @@ public final class Job {
      * Runs this program with these arguments; each word reaches the program unchanged.
      *
      * @throws IllegalArgumentException if there is no word, the program is empty, or a word holds NUL
+     * @param argv the program and its arguments, never parsed by a shell
+     * @return a new job with this change (this one is unchanged)
      */
     public Job command(String... argv) {
         return command(Arrays.asList(argv));
     }
 
-    /** As {@link #command(String...)}. */
+    /**
+     * As {@link #command(String...)}.
+     *
+     * @param argv the program and its arguments, never parsed by a shell
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job command(List<String> argv) {
         ImmutableList<String> words = checkedCommand(argv);
         return with(d -> {
@@ -121,6 +130,8 @@ public final class Job {
      * Runs this bash script body instead of a command.
      *
      * @throws IllegalArgumentException if the body is blank or holds NUL
+     * @param body the script body, run by bash as written
+     * @return a new job with this change (this one is unchanged)
      */
     public Job script(String body) {
         Names.requireText("script", body);
@@ -135,89 +146,163 @@ public final class Job {
 
     // ---- resources ----
 
-    /** Cpus per task (default 1). */
+    /**
+     * Cpus per task (default 1).
+     *
+     * @param cpus the number of cpus (1 or more)
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job cpus(int cpus) {
         Resources r = resources.withCpus(cpus);
         return with(d -> d.resources = r);
     }
 
-    /** Memory per node, e.g. {@code "512M"}, {@code "16G"}, {@code "1.5GB"}; see {@link Memory#parse}. */
+    /**
+     * Memory per node, e.g. {@code "512M"}, {@code "16G"}, {@code "1.5GB"}; see {@link Memory#parse}.
+     *
+     * @param memory the memory, e.g. {@code 4G} or {@code 512M}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job memory(String memory) {
         return memory(Memory.parse(memory));
     }
 
-    /** Memory per node. */
+    /**
+     * Memory per node.
+     *
+     * @param memory the memory, e.g. {@code 4G} or {@code 512M}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job memory(Memory memory) {
         Resources r = resources.withMemory(Objects.requireNonNull(memory, "memory"));
         return with(d -> d.resources = r);
     }
 
-    /** Gpus per node (default 0). */
+    /**
+     * Gpus per node (default 0).
+     *
+     * @param gpus the number of gpus (0 or more)
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job gpus(int gpus) {
         Resources r = resources.withGpus(gpus);
         return with(d -> d.resources = r);
     }
 
-    /** Nodes (default 1). */
+    /**
+     * Nodes (default 1).
+     *
+     * @param nodes the number of nodes (1 or more)
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job nodes(int nodes) {
         Resources r = resources.withNodes(nodes);
         return with(d -> d.resources = r);
     }
 
-    /** Tasks, e.g. MPI ranks (default 1). */
+    /**
+     * Tasks, e.g. MPI ranks (default 1).
+     *
+     * @param tasks the number of tasks (1 or more)
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job tasks(int tasks) {
         Resources r = resources.withTasks(tasks);
         return with(d -> d.resources = r);
     }
 
-    /** Wall-clock limit: {@code "90"} (minutes), {@code "01:30:00"}, {@code "2-00:00:00"}; see {@link Walltime}. */
+    /**
+     * Wall-clock limit: {@code "90"} (minutes), {@code "01:30:00"}, {@code "2-00:00:00"}; see {@link Walltime}.
+     *
+     * @param walltime the walltime, e.g. {@code 01:30:00}, {@code 90} (minutes) or {@code 2-00:00:00}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job walltime(String walltime) {
         return walltime(Walltime.parse(walltime));
     }
 
-    /** Wall-clock limit, whole seconds. */
+    /**
+     * Wall-clock limit, whole seconds.
+     *
+     * @param walltime the walltime, e.g. {@code 01:30:00}, {@code 90} (minutes) or {@code 2-00:00:00}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job walltime(Duration walltime) {
         Resources r = resources.withWalltime(Walltime.requireValid(walltime));
         return with(d -> d.resources = r);
     }
 
-    /** SLURM partition. */
+    /**
+     * SLURM partition.
+     *
+     * @param partition the partition (queue)
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job partition(String partition) {
         Resources r = resources.withPartition(Names.requireSchedulerWord("partition", partition));
         return with(d -> d.resources = r);
     }
 
-    /** PBS queue: the same setting as {@link #partition}. */
+    /**
+     * PBS queue: the same setting as {@link #partition}.
+     *
+     * @param queue the queue (PBS) or partition (SLURM)
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job queue(String queue) {
         Resources r = resources.withPartition(Names.requireSchedulerWord("queue", queue));
         return with(d -> d.resources = r);
     }
 
-    /** Account charged for the job. */
+    /**
+     * Account charged for the job.
+     *
+     * @param account the account charged
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job account(String account) {
         Resources r = resources.withAccount(Names.requireSchedulerWord("account", account));
         return with(d -> d.resources = r);
     }
 
-    /** Quality of service. */
+    /**
+     * Quality of service.
+     *
+     * @param qos the quality of service
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job qos(String qos) {
         Resources r = resources.withQos(Names.requireSchedulerWord("qos", qos));
         return with(d -> d.resources = r);
     }
 
-    /** Whole nodes, shared with no other job. */
+    /**
+     * Whole nodes, shared with no other job.
+     *
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job exclusive() {
         Resources r = resources.withExclusive(true);
         return with(d -> d.resources = r);
     }
 
-    /** Node feature constraint, e.g. {@code "intel&ib"}. */
+    /**
+     * Node feature constraint, e.g. {@code "intel&ib"}.
+     *
+     * @param constraint a node feature expression
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job constraint(String constraint) {
         Resources r = resources.withConstraint(Names.requireConstraint(constraint));
         return with(d -> d.resources = r);
     }
 
-    /** All resources at once. */
+    /**
+     * All resources at once.
+     *
+     * @param resources every resource at once, replacing those set before
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job resources(Resources resources) {
         Objects.requireNonNull(resources, "resources");
         return with(d -> d.resources = resources);
@@ -225,7 +310,13 @@ public final class Job {
 
     // ---- environment and files ----
 
-    /** Sets an environment variable; the value may hold any text except NUL. */
+    /**
+     * Sets an environment variable; the value may hold any text except NUL.
+     *
+     * @param name the variable's name ({@code A-Z a-z 0-9 _}, not starting with a digit)
+     * @param value its value, any text without NUL
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job env(String name, String value) {
         Names.requireEnvName(name);
         Names.requireText("env " + name, value);
@@ -236,7 +327,12 @@ public final class Job {
         });
     }
 
-    /** Sets several environment variables, in the map's order. */
+    /**
+     * Sets several environment variables, in the map's order.
+     *
+     * @param variables names and values, set in their iteration order
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job env(Map<String, String> variables) {
         Job j = this;
         for (Map.Entry<String, String> e : variables.entrySet()) {
@@ -245,24 +341,44 @@ public final class Job {
         return j;
     }
 
-    /** The directory the job runs in (default: its attempt directory {@code <run>/<job>/<attempt>}). */
+    /**
+     * The directory the job runs in (default: its attempt directory {@code <run>/<job>/<attempt>}).
+     *
+     * @param dir an absolute directory on the machine the job runs on
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job workingDir(String dir) {
         Names.requireLine("workingDir", dir);
         return with(d -> d.workingDir = dir);
     }
 
-    /** As {@link #workingDir(String)}. */
+    /**
+     * As {@link #workingDir(String)}.
+     *
+     * @param dir an absolute directory on the machine the job runs on
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job workingDir(Path dir) {
         return workingDir(dir.toString());
     }
 
-    /** Where stdout goes (default: {@code stdout} in the attempt directory). */
+    /**
+     * Where stdout goes (default: {@code stdout} in the attempt directory).
+     *
+     * @param path an absolute path, or relative to the working directory
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job stdout(String path) {
         Names.requireLine("stdout", path);
         return with(d -> d.stdout = path);
     }
 
-    /** Where stderr goes (default: {@code stderr} in the attempt directory). */
+    /**
+     * Where stderr goes (default: {@code stderr} in the attempt directory).
+     *
+     * @param path an absolute path, or relative to the working directory
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job stderr(String path) {
         Names.requireLine("stderr", path);
         return with(d -> d.stderr = path);
@@ -271,6 +387,9 @@ public final class Job {
     /**
      * A raw scheduler directive, passed as written (e.g. {@code "--mail-type=END"} for SLURM,
      * {@code "-m abe"} for PBS): the escape hatch for options Drover does not model.
+     *
+     * @param raw the raw directive line
+     * @return a new job with this change (this one is unchanged)
      */
     public Job directive(String raw) {
         Names.requireLine("directive", raw);
@@ -280,6 +399,9 @@ public final class Job {
     /**
      * Whether the scheduler may requeue the job itself after a node failure (default false:
      * Drover's RunManager decides retries, so a job never runs twice behind its back).
+     *
+     * @param requeue whether the scheduler may requeue the job
+     * @return a new job with this change (this one is unchanged)
      */
     public Job requeue(boolean requeue) {
         return with(d -> d.requeue = requeue);
@@ -287,12 +409,23 @@ public final class Job {
 
     // ---- dependencies ----
 
-    /** Runs after these jobs or sweeps completed successfully (afterok). */
+    /**
+     * Runs after these jobs or sweeps completed successfully (afterok).
+     *
+     * @param targets job names, sweep names or patterns with {@code *}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job dependsOn(String... targets) {
         return dependsOn(DependencyType.AFTER_OK, targets);
     }
 
-    /** Runs after these jobs or sweeps, with the given semantics. */
+    /**
+     * Runs after these jobs or sweeps, with the given semantics.
+     *
+     * @param type the dependency type
+     * @param targets job names, sweep names or patterns with {@code *}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job dependsOn(DependencyType type, String... targets) {
         Objects.requireNonNull(type, "dependency type");
         ImmutableList.Builder<Dependency> b = ImmutableList.builder();
@@ -304,23 +437,42 @@ public final class Job {
                 .addAll(d.dependencies).addAll(added).build());
     }
 
-    /** Runs after these ended, however (afterany). */
+    /**
+     * Runs after these ended, however (afterany).
+     *
+     * @param targets job names, sweep names or patterns with {@code *}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job afterAny(String... targets) {
         return dependsOn(DependencyType.AFTER_ANY, targets);
     }
 
-    /** Runs only if one of these failed (afternotok). */
+    /**
+     * Runs only if one of these failed (afternotok).
+     *
+     * @param targets job names, sweep names or patterns with {@code *}
+     * @return a new job with this change (this one is unchanged)
+     */
     public Job afterNotOk(String... targets) {
         return dependsOn(DependencyType.AFTER_NOT_OK, targets);
     }
 
-    /** The same job with no dependencies. */
+    /**
+     * The same job with no dependencies.
+     *
+     * @return the same job with no dependencies
+     */
     public Job withoutDependencies() {
         // Immutable: a job without dependencies is its own copy (no second Job per submission).
         return dependencies.isEmpty() ? this : with(d -> d.dependencies = ImmutableList.of());
     }
 
-    /** The same job under another name. */
+    /**
+     * The same job under another name.
+     *
+     * @param newName the new name
+     * @return the same job under another name
+     */
     public Job renamed(String newName) {
         Names.requireJobName(newName);
         return with(d -> d.name = newName);
@@ -343,18 +495,31 @@ public final class Job {
 
     // ---- accessors ----
 
+    /**
+     * The job's name, unique in its bundle.
+     *
+     * @return the name
+     */
     @JsonProperty
     public String name() {
         return name;
     }
 
-    /** The argument list, or empty when the job runs a script. */
+    /**
+     * The argument list, or empty when the job runs a script.
+     *
+     * @return the argument list, or empty when the job runs a script
+     */
     @JsonProperty
     public List<String> command() {
         return command == null ? List.of() : command;
     }
 
-    /** The script body, if the job runs one. */
+    /**
+     * The script body, if the job runs one.
+     *
+     * @return the script body, if the job runs one
+     */
     @JsonIgnore
     public Optional<String> script() {
         return Optional.ofNullable(script);
@@ -365,22 +530,41 @@ public final class Job {
         return script;
     }
 
-    /** Whether a command or a script was given. */
+    /**
+     * Whether a command or a script was given.
+     *
+     * @return whether a command or a script was given
+     */
     @JsonIgnore
     public boolean isRunnable() {
         return command != null || script != null;
     }
 
+    /**
+     * What the job asks of the scheduler.
+     *
+     * @return the resources
+     */
     @JsonProperty
     public Resources resources() {
         return resources;
     }
 
+    /**
+     * Environment variables set for the job, in the order set.
+     *
+     * @return names and values
+     */
     @JsonProperty
     public Map<String, String> env() {
         return env;
     }
 
+    /**
+     * The directory the job starts in, when not its attempt directory.
+     *
+     * @return the directory, or empty for the attempt directory
+     */
     @JsonIgnore
     public Optional<String> workingDir() {
         return Optional.ofNullable(workingDir);
@@ -391,6 +575,11 @@ public final class Job {
         return workingDir;
     }
 
+    /**
+     * Where standard output goes, when not the attempt directory's {@code stdout}.
+     *
+     * @return the path, or empty for the default
+     */
     @JsonIgnore
     public Optional<String> stdout() {
         return Optional.ofNullable(stdout);
@@ -401,6 +590,11 @@ public final class Job {
         return stdout;
     }
 
+    /**
+     * Where standard error goes, when not the attempt directory's {@code stderr}.
+     *
+     * @return the path, or empty for the default
+     */
     @JsonIgnore
     public Optional<String> stderr() {
         return Optional.ofNullable(stderr);
@@ -411,23 +605,42 @@ public final class Job {
         return stderr;
     }
 
+    /**
+     * Raw scheduler directive lines, written as given.
+     *
+     * @return the directives
+     */
     @JsonProperty
     public List<String> directives() {
         return directives;
     }
 
+    /**
+     * What this job waits for, by name.
+     *
+     * @return the dependencies, in the order added
+     */
     @JsonProperty
     public List<Dependency> dependencies() {
         return dependencies;
     }
 
+    /**
+     * Whether the scheduler may requeue the job after a node failure or preemption.
+     *
+     * @return whether it may
+     */
     @JsonProperty
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     public boolean requeue() {
         return requeue;
     }
 
-    /** The sweep this job was expanded from, if any. */
+    /**
+     * The sweep this job was expanded from, if any.
+     *
+     * @return the sweep this job was expanded from, if any
+     */
     @JsonIgnore
     public Optional<String> sweep() {
         return Optional.ofNullable(sweep);
@@ -438,7 +651,11 @@ public final class Job {
         return sweep;
     }
 
-    /** Position in its sweep (0-based), the array task id when submitted as an array; -1 outside a sweep. */
+    /**
+     * Position in its sweep (0-based), the array task id when submitted as an array; -1 outside a sweep.
+     *
+     * @return the position in its sweep, or -1
+     */
     @JsonIgnore
     public int sweepIndex() {
         return sweepIndex;
@@ -449,7 +666,11 @@ public final class Job {
         return sweep == null ? null : sweepIndex;
     }
 
-    /** The sweep parameter values of this job, in declaration order (empty outside a sweep). */
+    /**
+     * The sweep parameter values of this job, in declaration order (empty outside a sweep).
+     *
+     * @return the sweep parameter values of this job, in declaration order (empty outside a sweep)
+     */
     @JsonProperty
     public Map<String, String> params() {
         return params;
@@ -457,7 +678,11 @@ public final class Job {
 
     // ---- JSON ----
 
-    /** This job as JSON; {@link #fromJson} reads it back to an equal job. */
+    /**
+     * This job as JSON; {@link #fromJson} reads it back to an equal job.
+     *
+     * @return this job as JSON; {@link #fromJson} reads it back to an equal job
+     */
     public String toJson() {
         return Json.write(this);
     }
@@ -466,12 +691,19 @@ public final class Job {
      * Reads a job from JSON.
      *
      * @throws RecordFormatException naming the JSON path of a bad or unknown field
+     * @param json the JSON text
+     * @return the job
      */
     public static Job fromJson(String json) {
         return Json.read(json, Job.class, "job JSON");
     }
 
-    /** Reads a job record ({@code job.json}). */
+    /**
+     * Reads a job record ({@code job.json}).
+     *
+     * @param file a {@code job.json} record
+     * @return the job
+     */
     public static Job load(Path file) {
         return Json.read(file, Job.class);
     }

@@ -40,6 +40,8 @@ public final class Memory implements Comparable<Memory> {
      * An amount of bytes.
      *
      * @throws IllegalArgumentException if {@code bytes} is not positive
+     * @param bytes the size in bytes
+     * @return the memory
      */
     public static Memory ofBytes(long bytes) {
         if (bytes <= 0) {
@@ -48,12 +50,22 @@ public final class Memory implements Comparable<Memory> {
         return new Memory(bytes);
     }
 
-    /** {@code megabytes} MiB. */
+    /**
+     * {@code megabytes} MiB.
+     *
+     * @param megabytes the size in MiB
+     * @return the memory
+     */
     public static Memory ofMegabytes(long megabytes) {
         return ofBytes(Math.multiplyExact(megabytes, 1L << 20));
     }
 
-    /** {@code gigabytes} GiB. */
+    /**
+     * {@code gigabytes} GiB.
+     *
+     * @param gigabytes the size in GiB
+     * @return the memory
+     */
     public static Memory ofGigabytes(long gigabytes) {
         return ofBytes(Math.multiplyExact(gigabytes, 1L << 30));
     }
@@ -61,8 +73,10 @@ public final class Memory implements Comparable<Memory> {
     /**
      * Parses a human form: a positive number, optional spaces, and a binary unit.
      *
+     * @return the memory
      * @throws IllegalArgumentException naming the text when it is not a size, has no unit, is
      *     zero, or is too large
+     * @param text the text to parse
      */
     @JsonCreator
     public static Memory parse(String text) {
@@ -95,16 +109,29 @@ public final class Memory implements Comparable<Memory> {
         return new Memory(rounded.longValueExact());
     }
 
+    /**
+     * The size in bytes.
+     *
+     * @return the bytes
+     */
     public long bytes() {
         return bytes;
     }
 
-    /** Whole MiB, rounded up (a scheduler must never get less than asked). */
+    /**
+     * Whole MiB, rounded up (a scheduler must never get less than asked).
+     *
+     * @return the size in MiB, rounded up
+     */
     public long toMegabytesCeil() {
         return ceilDiv(bytes, 1L << 20);
     }
 
-    /** Whole KiB, rounded up. */
+    /**
+     * Whole KiB, rounded up.
+     *
+     * @return the size in KiB, rounded up
+     */
     public long toKilobytesCeil() {
         return ceilDiv(bytes, 1L << 10);
     }
@@ -132,6 +159,9 @@ public final class Memory implements Comparable<Memory> {
     /**
      * This amount in the given unit letter ({@code K}, {@code M}, {@code G}, {@code T}), rounded
      * up: {@code Memory.parse("1.5G").toCeil('G')} is 2.
+     *
+     * @param unit {@code K}, {@code M}, {@code G} or {@code T}
+     * @return this amount in the given unit letter ({@code K}, {@code M}, {@code G}, {@code T}), rounded up: {@code Memory.parse("1.5G").toCeil('G')} is 2
      */
     public long toCeil(char unit) {
         int power = UNITS.indexOf(Character.toUpperCase(unit)) + 1;

@@ -25,17 +25,32 @@ public final class Names {
 
     private Names() {}
 
-    /** Checks a job name. */
+    /**
+     * Checks a job name.
+     *
+     * @param name the name
+     * @return the name, unchanged
+     */
     public static String requireJobName(String name) {
         return require("job name", name);
     }
 
-    /** Checks a bundle name. */
+    /**
+     * Checks a bundle name.
+     *
+     * @param name the name
+     * @return the name, unchanged
+     */
     public static String requireBundleName(String name) {
         return require("bundle name", name);
     }
 
-    /** A dependency target: a job name, a sweep name, or a pattern with {@code *}. */
+    /**
+     * A dependency target: a job name, a sweep name, or a pattern with {@code *}.
+     *
+     * @param target a job name, a sweep name, or a pattern with {@code *}
+     * @return a dependency target: a job name, a sweep name, or a pattern with {@code *}
+     */
     public static String requireDependencyTarget(String target) {
         if (target == null || !matchesName(target, true)) {
             throw new IllegalArgumentException("dependency '" + printable(target)
@@ -75,7 +90,12 @@ public final class Names {
         return true;
     }
 
-    /** Checks an environment variable name. */
+    /**
+     * Checks an environment variable name.
+     *
+     * @param name the name
+     * @return the name, unchanged
+     */
     public static String requireEnvName(String name) {
         if (name == null || !ENV.matcher(name).matches()) {
             throw new IllegalArgumentException("environment variable name '" + printable(name)
@@ -84,7 +104,13 @@ public final class Names {
         return name;
     }
 
-    /** Checks a partition, queue, account or qos: one word with no spaces, quotes or shell characters. */
+    /**
+     * Checks a partition, queue, account or qos: one word with no spaces, quotes or shell characters.
+     *
+     * @param field the field's name, for the error message
+     * @param value the value
+     * @return the value, unchanged
+     */
     public static String requireSchedulerWord(String field, String value) {
         if (value == null || !SCHEDULER_WORD.matcher(value).matches()) {
             throw new IllegalArgumentException(field + " '" + printable(value)
@@ -93,7 +119,12 @@ public final class Names {
         return value;
     }
 
-    /** Checks a node feature constraint such as {@code intel&(gpu|bigmem)}. */
+    /**
+     * Checks a node feature constraint such as {@code intel&(gpu|bigmem)}.
+     *
+     * @param value the value
+     * @return the constraint, unchanged
+     */
     public static String requireConstraint(String value) {
         if (value == null || !CONSTRAINT.matcher(value).matches()) {
             throw new IllegalArgumentException("constraint '" + printable(value)
@@ -102,7 +133,13 @@ public final class Names {
         return value;
     }
 
-    /** Checks text that is quoted before use: anything but NUL, which no process can receive. */
+    /**
+     * Checks text that is quoted before use: anything but NUL, which no process can receive.
+     *
+     * @param field the field's name, for the error message
+     * @param value the value
+     * @return the value, unchanged
+     */
     public static String requireText(String field, String value) {
         if (value == null) {
             throw new IllegalArgumentException(field + " must not be null");
@@ -113,7 +150,13 @@ public final class Names {
         return value;
     }
 
-    /** Checks a one-line value (a raw directive, a path): no NUL, CR or LF. */
+    /**
+     * Checks a one-line value (a raw directive, a path): no NUL, CR or LF.
+     *
+     * @param field the field's name, for the error message
+     * @param value the value
+     * @return the value, unchanged
+     */
     public static String requireLine(String field, String value) {
         requireText(field, value);
         if (value.isEmpty()) {
@@ -125,7 +168,12 @@ public final class Names {
         return value;
     }
 
-    /** The value with control characters made visible, for error messages. */
+    /**
+     * The value with control characters made visible, for error messages.
+     *
+     * @param value the value
+     * @return the value with control characters made visible, for error messages
+     */
     public static String printable(String value) {
         if (value == null) {
             return "null";

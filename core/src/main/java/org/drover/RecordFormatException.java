@@ -8,6 +8,12 @@ package org.drover;
 public class RecordFormatException extends DroverException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A record that cannot be read.
+     *
+     * @param message the source, the JSON path and why
+     * @param cause the parser's error
+     */
     public RecordFormatException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -85,11 +85,21 @@ public final class Resources {
         return value;
     }
 
+    /**
+     * Cpus per task.
+     *
+     * @return the cpus, 1 or more
+     */
     @JsonProperty
     public int cpus() {
         return cpus;
     }
 
+    /**
+     * Memory per node, when set.
+     *
+     * @return the memory, or empty for the scheduler's default
+     */
     @JsonIgnore
     public Optional<Memory> memory() {
         return Optional.ofNullable(memory);
@@ -100,21 +110,41 @@ public final class Resources {
         return memory;
     }
 
+    /**
+     * Gpus per node.
+     *
+     * @return the gpus, 0 or more
+     */
     @JsonProperty
     public int gpus() {
         return gpus;
     }
 
+    /**
+     * Nodes.
+     *
+     * @return the nodes, 1 or more
+     */
     @JsonProperty
     public int nodes() {
         return nodes;
     }
 
+    /**
+     * Tasks (processes) in all.
+     *
+     * @return the tasks, 1 or more
+     */
     @JsonProperty
     public int tasks() {
         return tasks;
     }
 
+    /**
+     * The walltime, when set.
+     *
+     * @return the walltime, or empty for the scheduler's default
+     */
     @JsonIgnore
     public Optional<Duration> walltime() {
         return Optional.ofNullable(walltime);
@@ -125,6 +155,11 @@ public final class Resources {
         return walltime == null ? null : Walltime.formatWithDays(walltime);
     }
 
+    /**
+     * The partition (queue), when set.
+     *
+     * @return the partition, or empty for the scheduler's default
+     */
     @JsonIgnore
     public Optional<String> partition() {
         return Optional.ofNullable(partition);
@@ -135,6 +170,11 @@ public final class Resources {
         return partition;
     }
 
+    /**
+     * The account charged, when set.
+     *
+     * @return the account, or empty for the scheduler's default
+     */
     @JsonIgnore
     public Optional<String> account() {
         return Optional.ofNullable(account);
@@ -145,6 +185,11 @@ public final class Resources {
         return account;
     }
 
+    /**
+     * The quality of service, when set.
+     *
+     * @return the qos, or empty
+     */
     @JsonIgnore
     public Optional<String> qos() {
         return Optional.ofNullable(qos);
@@ -155,11 +200,21 @@ public final class Resources {
         return qos;
     }
 
+    /**
+     * Whether the job needs whole nodes to itself.
+     *
+     * @return whether it does
+     */
     @JsonProperty
     public boolean exclusive() {
         return exclusive;
     }
 
+    /**
+     * The node feature constraint, when set.
+     *
+     * @return the constraint, or empty
+     */
     @JsonIgnore
     public Optional<String> constraint() {
         return Optional.ofNullable(constraint);

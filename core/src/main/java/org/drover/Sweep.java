@@ -64,7 +64,12 @@ public final class Sweep {
         this.maxRunning = maxRunning;
     }
 
-    /** A sweep over this template; its name is the sweep's name. */
+    /**
+     * A sweep over this template; its name is the sweep's name.
+     *
+     * @param template the template
+     * @return a sweep over this template; its name is the sweep's name
+     */
     public static Sweep of(Job template) {
         Objects.requireNonNull(template, "template");
         if (template.sweep().isPresent()) {
@@ -78,12 +83,21 @@ public final class Sweep {
      * exponent).
      *
      * @throws IllegalArgumentException for a bad or repeated name, no values, or a null value
+     * @param name the name
+     * @param values the values
+     * @return a new sweep with this change (this one is unchanged)
      */
     public Sweep param(String name, Object... values) {
         return param(name, Arrays.asList(values));
     }
 
-    /** As {@link #param(String, Object...)}. */
+    /**
+     * As {@link #param(String, Object...)}.
+     *
+     * @param name the name
+     * @param values the values
+     * @return a new sweep with this change (this one is unchanged)
+     */
     public Sweep param(String name, Iterable<?> values) {
         if (name == null || !PARAM_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("sweep parameter name '" + Names.printable(name)
@@ -126,17 +140,32 @@ public final class Sweep {
         return String.valueOf(v);
     }
 
-    /** Every job of the sweep depends on these (afterok). */
+    /**
+     * Every job of the sweep depends on these (afterok).
+     *
+     * @param targets job names, sweep names or patterns with {@code *}
+     * @return a new sweep with this change (this one is unchanged)
+     */
     public Sweep dependsOn(String... targets) {
         return new Sweep(template.dependsOn(targets), params, array, maxRunning);
     }
 
-    /** Every job of the sweep depends on these, with the given semantics. */
+    /**
+     * Every job of the sweep depends on these, with the given semantics.
+     *
+     * @param type the dependency type
+     * @param targets job names, sweep names or patterns with {@code *}
+     * @return a new sweep with this change (this one is unchanged)
+     */
     public Sweep dependsOn(DependencyType type, String... targets) {
         return new Sweep(template.dependsOn(type, targets), params, array, maxRunning);
     }
 
-    /** Submit as one array job where the scheduler supports arrays, with no limit on running tasks. */
+    /**
+     * Submit as one array job where the scheduler supports arrays, with no limit on running tasks.
+     *
+     * @return a new sweep with this change (this one is unchanged)
+     */
     public Sweep asArray() {
         return new Sweep(template, params, true, 0);
     }
@@ -145,6 +174,8 @@ public final class Sweep {
      * Submit as one array job, at most {@code maxRunning} tasks running at once (SLURM's {@code %N}).
      *
      * @throws IllegalArgumentException if {@code maxRunning} is below 1
+     * @param maxRunning the most tasks running at once (0: no limit)
+     * @return a new sweep with this change (this one is unchanged)
      */
     public Sweep asArray(int maxRunning) {
         if (maxRunning < 1) {
@@ -153,34 +184,66 @@ public final class Sweep {
         return new Sweep(template, params, true, maxRunning);
     }
 
+    /**
+     * The sweep's name: its template job's name; members are {@code <name>_<index>}.
+     *
+     * @return the name
+     */
     public String name() {
         return template.name();
     }
 
-    /** The environment variable that holds a parameter's value in each job: {@code DROVER_PARAM_<name>}. */
+    /**
+     * The environment variable that holds a parameter's value in each job: {@code DROVER_PARAM_<name>}.
+     *
+     * @param param the param
+     * @return the environment variable that holds a parameter's value in each job: {@code DROVER_PARAM_<name>}
+     */
     public static String envName(String param) {
         return ENV_PREFIX + param;
     }
 
+    /**
+     * The job each member is made from, with {@code {param}} placeholders.
+     *
+     * @return the template
+     */
     public Job template() {
         return template;
     }
 
+    /**
+     * Whether the sweep goes to the scheduler as one array job.
+     *
+     * @return whether it is an array
+     */
     public boolean isArray() {
         return array;
     }
 
-    /** The array's limit on running tasks, 0 for none. */
+    /**
+     * The array's limit on running tasks, 0 for none.
+     *
+     * @return the array's limit on running tasks, 0 for none
+     */
     public int maxRunning() {
         return maxRunning;
     }
 
-    /** The parameters and their values, as text, in declaration order. */
+    /**
+     * The parameters and their values, as text, in declaration order.
+     *
+     * @return the parameters and their values, as text, in declaration order
+     */
     public Map<String, List<String>> params() {
         return ImmutableMap.copyOf(params);
     }
 
-    /** The number of jobs: the product of the value counts (1 with no parameter). */
+    /**
+     * The number of jobs: the product of the value counts (1 with no parameter).
+     *
+     * @return the number of jobs: the product of the value counts (1 with no parameter)
+     */
     public int size() {
         int n = 1;
         for (List<String> values : params.values()) {
@@ -189,7 +252,11 @@ public final class Sweep {
         return n;
     }
 
-    /** The expanded jobs, in index order. */
+    /**
+     * The expanded jobs, in index order.
+     *
+     * @return the expanded jobs, in index order
+     */
     public List<Job> jobs() {
         int size = size();
         List<String> names = new ArrayList<>(params.keySet());

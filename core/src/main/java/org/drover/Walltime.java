@@ -29,7 +29,9 @@ public final class Walltime {
     /**
      * Parses a walltime.
      *
+     * @return the walltime
      * @throws IllegalArgumentException naming the text if it is malformed, out of range or zero
+     * @param text the text to parse
      */
     public static Duration parse(String text) {
         if (text == null) {
@@ -56,7 +58,9 @@ public final class Walltime {
     /**
      * Checks a walltime given as a Duration.
      *
+     * @return the duration, unchanged
      * @throws IllegalArgumentException if it is zero, negative, or has a fraction of a second
+     * @param d the d
      */
     public static Duration requireValid(Duration d) {
         if (d == null) {
@@ -118,13 +122,23 @@ public final class Walltime {
         return v;
     }
 
-    /** Formats as {@code HH:MM:SS} (hours may exceed 24), the form SLURM and PBS both accept. */
+    /**
+     * Formats as {@code HH:MM:SS} (hours may exceed 24), the form SLURM and PBS both accept.
+     *
+     * @param d the d
+     * @return the walltime as text
+     */
     public static String format(Duration d) {
         long s = d.getSeconds();
         return String.format("%02d:%02d:%02d", s / 3600, (s % 3600) / 60, s % 60);
     }
 
-    /** Formats as SLURM's {@code D-HH:MM:SS} when at least a day, else {@code HH:MM:SS}. */
+    /**
+     * Formats as SLURM's {@code D-HH:MM:SS} when at least a day, else {@code HH:MM:SS}.
+     *
+     * @param d the d
+     * @return the walltime as text
+     */
     public static String formatWithDays(Duration d) {
         long s = d.getSeconds();
         long days = s / 86_400;

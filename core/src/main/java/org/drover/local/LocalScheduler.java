@@ -148,11 +148,20 @@ public final class LocalScheduler implements Scheduler {
         this.host = h;
     }
 
-    /** A LocalScheduler with all cpus and memory of this machine and no gpu. */
+    /**
+     * A LocalScheduler with all cpus and memory of this machine and no gpu.
+     *
+     * @return a LocalScheduler with all cpus and memory of this machine and no gpu
+     */
     public static LocalScheduler create() {
         return builder().build();
     }
 
+    /**
+     * A builder: set cpus, memory, gpus and the kill grace, then {@link Builder#build()}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -167,14 +176,29 @@ public final class LocalScheduler implements Scheduler {
         return shell;
     }
 
+    /**
+     * How many cpus jobs may reserve at once.
+     *
+     * @return the cpus
+     */
     public int cpus() {
         return totalCpus;
     }
 
+    /**
+     * How much memory jobs may reserve at once.
+     *
+     * @return the memory in bytes
+     */
     public long memoryBytes() {
         return totalMemory;
     }
 
+    /**
+     * How many gpus jobs may reserve at once.
+     *
+     * @return the gpus
+     */
     public int gpus() {
         return totalGpus;
     }
@@ -965,7 +989,12 @@ public final class LocalScheduler implements Scheduler {
             return this;
         }
 
-        /** Cpus to share among jobs. */
+        /**
+         * Cpus to share among jobs.
+         *
+         * @param cpus the number of cpus (1 or more)
+         * @return this builder
+         */
         public Builder cpus(int cpus) {
             if (cpus < 1) {
                 throw new IllegalArgumentException("cpus must be at least 1, got " + cpus);
@@ -974,13 +1003,23 @@ public final class LocalScheduler implements Scheduler {
             return this;
         }
 
-        /** Memory to share among jobs that ask for memory. */
+        /**
+         * Memory to share among jobs that ask for memory.
+         *
+         * @param memory the memory, e.g. {@code 4G} or {@code 512M}
+         * @return this builder
+         */
         public Builder memory(String memory) {
             this.memory = Memory.parse(memory).bytes();
             return this;
         }
 
-        /** Gpus (devices 0..n-1) to share among jobs. */
+        /**
+         * Gpus (devices 0..n-1) to share among jobs.
+         *
+         * @param gpus the number of gpus (0 or more)
+         * @return this builder
+         */
         public Builder gpus(int gpus) {
             if (gpus < 0) {
                 throw new IllegalArgumentException("gpus must be 0 or more, got " + gpus);
@@ -989,7 +1028,12 @@ public final class LocalScheduler implements Scheduler {
             return this;
         }
 
-        /** Time between TERM and KILL when a job is cancelled or reaches its walltime. */
+        /**
+         * Time between TERM and KILL when a job is cancelled or reaches its walltime.
+         *
+         * @param grace the grace period
+         * @return this builder
+         */
         public Builder killGrace(Duration grace) {
             if (grace == null || grace.isNegative()) {
                 throw new IllegalArgumentException("killGrace must be 0 or more, got " + grace);
@@ -998,6 +1042,11 @@ public final class LocalScheduler implements Scheduler {
             return this;
         }
 
+        /**
+         * The scheduler; it starts no process until the first job.
+         *
+         * @return the scheduler
+         */
         public LocalScheduler build() {
             return new LocalScheduler(this);
         }

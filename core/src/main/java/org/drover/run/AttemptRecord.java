@@ -28,6 +28,22 @@ import org.drover.scheduler.Submission;
 public record AttemptRecord(int number, String token, String jobId, JobState state, Integer exitCode, String reason,
                             Instant submitted, Instant ended, String attemptDir, List<StateChange> history,
                             String stdout, String stderr) {
+    /**
+     * Checks the record: number at least 1, a token, a state and an attempt directory; null lists become empty.
+     *
+     * @param number 1 for the first attempt
+     * @param token unique token of the attempt (in the scheduler job's comment), to find it again
+     * @param jobId the scheduler's id, or null while being submitted
+     * @param state its latest state
+     * @param exitCode its exit code, when known
+     * @param reason the latest reason ("" if none)
+     * @param submitted when it was submitted
+     * @param ended when Drover saw it end, or null
+     * @param attemptDir its attempt directory (stdout, stderr, exitcode inside)
+     * @param history every state seen, in order
+     * @param stdout where the job's stdout goes; null (or that very path) stands for {@code stdout} in the attempt directory, the default, which the record keeps as null and the store does not write out; {@link #stdout()} gives the path either way
+     * @param stderr where the job's stderr goes; null likewise for {@code stderr}
+     */
     public AttemptRecord {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(token, "token");
@@ -43,29 +59,51 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
         }
     }
 
-    /** Where the job's stdout goes: its own path, or {@code stdout} in the attempt directory. */
+    /**
+     * Where the job's stdout goes: its own path, or {@code stdout} in the attempt directory.
+     *
+     * @return where the job's stdout goes: its own path, or {@code stdout} in the attempt directory
+     */
     @Override
     public String stdout() {
         return stdout != null ? stdout : defaultPath(attemptDir, RunDirectory.STDOUT);
     }
 
-    /** Where the job's stderr goes: its own path, or {@code stderr} in the attempt directory. */
+    /**
+     * Where the job's stderr goes: its own path, or {@code stderr} in the attempt directory.
+     *
+     * @return where the job's stderr goes: its own path, or {@code stderr} in the attempt directory
+     */
     @Override
     public String stderr() {
         return stderr != null ? stderr : defaultPath(attemptDir, RunDirectory.STDERR);
     }
 
-    /** Whether stdout goes to {@code stdout} in the attempt directory (the store then leaves the path out). */
+    /**
+     * Whether stdout goes to {@code stdout} in the attempt directory (the store then leaves the path out).
+     *
+     * @return whether stdout goes to {@code stdout} in the attempt directory (the store then leaves the path out)
+     */
     public boolean stdoutIsDefault() {
         return stdout == null;
     }
 
-    /** Whether stderr goes to {@code stderr} in the attempt directory. */
+    /**
+     * Whether stderr goes to {@code stderr} in the attempt directory.
+     *
+     * @return whether stderr goes to {@code stderr} in the attempt directory
+     */
     public boolean stderrIsDefault() {
         return stderr == null;
     }
 
-    /** The path of a file of this name in the attempt directory, as {@link Submission} gives it. */
+    /**
+     * The path of a file of this name in the attempt directory, as {@link Submission} gives it.
+     *
+     * @param attemptDir the attempt's directory
+     * @param file the file
+     * @return the path of a file of this name in the attempt directory, as {@link Submission} gives it
+     */
     public static String defaultPath(String attemptDir, String file) {
         return java.nio.file.Path.of(attemptDir).resolve(file).toString();
     }

@@ -19,10 +19,21 @@ import org.drover.scheduler.JobState;
  */
 @FunctionalInterface
 public interface DoneCheck {
-    /** Whether the job's result is there. */
+    /**
+     * Whether the job's result is there.
+     *
+     * @param job the job
+     * @return whether the job's result is there
+     * @throws java.lang.Exception if it fails
+     */
     boolean isDone(Job job) throws Exception;
 
-    /** Done when this file exists; {@code {name}} and sweep parameters {@code {p}} are replaced per job. */
+    /**
+     * Done when this file exists; {@code {name}} and sweep parameters {@code {p}} are replaced per job.
+     *
+     * @param pathTemplate the path template
+     * @return a check that is done when the job's file exists
+     */
     static DoneCheck fileExists(String pathTemplate) {
         Names.requireLine("done-check path", pathTemplate);
         return job -> {

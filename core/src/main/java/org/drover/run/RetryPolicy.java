@@ -28,33 +28,72 @@ import org.drover.scheduler.JobState;
  * }</pre>
  */
 public interface RetryPolicy {
-    /** The default: 3 attempts, 10 s to 5 min backoff, crashes only. */
+    /**
+     * The default: 3 attempts, 10 s to 5 min backoff, crashes only.
+     *
+     * @return the default: 3 attempts, 10 s to 5 min backoff, crashes only
+     */
     static RetryPolicy defaults() {
         return builder().build();
     }
 
-    /** No retry at all. */
+    /**
+     * No retry at all.
+     *
+     * @return a policy of one attempt
+     */
     static RetryPolicy never() {
         return builder().withMaxAttempts(1).build();
     }
 
+    /**
+     * A builder that starts from the defaults of {@link #defaults()}.
+     *
+     * @return a new builder
+     */
     static Builder builder() {
         return new Builder();
     }
 
-    /** Attempts in all, the first included. */
+    /**
+     * Attempts in all, the first included.
+     *
+     * @return the number of attempts, 1 or more
+     */
     int maxAttempts();
 
-    /** The end states that are retried. */
+    /**
+     * The end states that are retried.
+     *
+     * @return the end states that are retried
+     */
     Set<JobState> retryOn();
 
-    /** Whether a task whose attempt number {@code attempt} ended in {@code end} gets another attempt. */
+    /**
+     * Whether a task whose attempt number {@code attempt} ended in {@code end} gets another attempt.
+     *
+     * @param end the end state
+     * @param attempt the attempt number (1 for the first)
+     * @return whether a task whose attempt number {@code attempt} ended in {@code end} gets another attempt
+     */
     boolean shouldRetry(JobState end, int attempt);
 
-    /** How long to wait before attempt {@code nextAttempt} (2 for the first retry). */
+    /**
+     * How long to wait before attempt {@code nextAttempt} (2 for the first retry).
+     *
+     * @param nextAttempt the number of the attempt to come
+     * @return how long to wait before attempt {@code nextAttempt} (2 for the first retry)
+     */
     Duration delayBefore(int nextAttempt);
 
-    /** The job to submit as the next attempt, after an attempt ended in {@code end} (resource growth). */
+    /**
+     * The job to submit as the next attempt, after an attempt ended in {@code end} (resource growth).
+     *
+     * @param job the job
+     * @param end the end state
+     * @param nextAttempt the number of the attempt to come
+     * @return the job to submit as the next attempt, after an attempt ended in {@code end} (resource growth)
+     */
     Job adjust(Job job, JobState end, int nextAttempt);
 
     /** Builds a {@link RetryPolicy}; every method checks its argument at once. */
@@ -72,6 +111,8 @@ public interface RetryPolicy {
 
         /**
          * @throws IllegalArgumentException if below 1
+         * @param attempts the attempts
+         * @return this builder
          */
         public Builder withMaxAttempts(int attempts) {
             if (attempts < 1) {
@@ -85,6 +126,9 @@ public interface RetryPolicy {
          * Exponential backoff: {@code delay} before the first retry, doubling up to {@code maxDelay}.
          *
          * @throws IllegalArgumentException if negative or {@code maxDelay < delay}
+         * @param delay the delay
+         * @param maxDelay the longest delay
+         * @return this builder
          */
         public Builder withBackoff(Duration delay, Duration maxDelay) {
             if (delay == null || maxDelay == null || delay.isNegative() || maxDelay.compareTo(delay) < 0) {
@@ -96,7 +140,12 @@ public interface RetryPolicy {
             return this;
         }
 
-        /** Each delay varies by up to this fraction (0 to 1, default 0.25), so retries do not arrive together. */
+        /**
+         * Each delay varies by up to this fraction (0 to 1, default 0.25), so retries do not arrive together.
+         *
+         * @param fraction the fraction
+         * @return this builder
+         */
         public Builder withJitter(double fraction) {
             if (!(fraction >= 0 && fraction <= 1)) {
                 throw new IllegalArgumentException("jitter must be between 0 and 1, got " + fraction);
@@ -109,6 +158,8 @@ public interface RetryPolicy {
          * Also retries these end states (e.g. FAILED, TIMEOUT, OUT_OF_MEMORY, CANCELLED).
          *
          * @throws IllegalArgumentException for a state that is not an unsuccessful end
+         * @param states job end states
+         * @return this builder
          */
         public Builder retryOn(JobState... states) {
             for (JobState s : states) {
@@ -120,7 +171,12 @@ public interface RetryPolicy {
             return this;
         }
 
-        /** Never retries these end states, even the defaults. */
+        /**
+         * Never retries these end states, even the defaults.
+         *
+         * @param states job end states
+         * @return this builder
+         */
         public Builder abortOn(JobState... states) {
             for (JobState s : states) {
                 retryOn.remove(s);
@@ -130,6 +186,9 @@ public interface RetryPolicy {
 
         /**
          * After a TIMEOUT, the next attempt's walltime is multiplied by this factor (>= 1).
+         *
+         * @param factor the factor (more than 1)
+         * @return this builder
          */
         public Builder withWalltimeGrowth(double factor) {
             if (!(factor >= 1)) {
@@ -139,7 +198,12 @@ public interface RetryPolicy {
             return this;
         }
 
-        /** After an OUT_OF_MEMORY, the next attempt's memory is multiplied by this factor (>= 1). */
+        /**
+         * After an OUT_OF_MEMORY, the next attempt's memory is multiplied by this factor (>= 1).
+         *
+         * @param factor the factor (more than 1)
+         * @return this builder
+         */
         public Builder withMemoryGrowth(double factor) {
             if (!(factor >= 1)) {
                 throw new IllegalArgumentException("memory growth must be at least 1, got " + factor);
@@ -148,6 +212,11 @@ public interface RetryPolicy {
             return this;
         }
 
+        /**
+         * The policy.
+         *
+         * @return an immutable, thread-safe policy
+         */
         public RetryPolicy build() {
             return new DefaultRetryPolicy(maxAttempts, delay, maxDelay, jitter, EnumSet.copyOf(retryOn),
                     walltimeGrowth, memoryGrowth);

@@ -10,15 +10,31 @@ package org.drover.run;
  * }</pre>
  */
 public interface RunListener {
-    /** An attempt was submitted. */
+    /**
+     * An attempt was submitted.
+     *
+     * @param event the task, its attempt, job id, states and reason
+     */
     default void submitted(TaskEvent event) {}
 
-    /** An attempt's scheduler state changed. */
+    /**
+     * An attempt's scheduler state changed.
+     *
+     * @param event the task, its attempt, job id, states and reason
+     */
     default void stateChanged(TaskEvent event) {}
 
-    /** An attempt ended unsuccessfully and the task will be tried again. */
+    /**
+     * An attempt ended unsuccessfully and the task will be tried again.
+     *
+     * @param event the task, its attempt, job id, states and reason
+     */
     default void retried(TaskEvent event) {}
 
-    /** A task ended for good (completed, skipped, failed or cancelled). */
+    /**
+     * A task ended for good (completed, skipped, failed or cancelled).
+     *
+     * @param event the task, its attempt, job id, states and reason
+     */
     default void finished(TaskEvent event) {}
 }

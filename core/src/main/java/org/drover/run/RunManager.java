@@ -133,24 +133,43 @@ public final class RunManager implements AutoCloseable {
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
     }
 
-    /** A manager for this bundle; configure it, then {@link Builder#start()}. */
+    /**
+     * A manager for this bundle; configure it, then {@link Builder#start()}.
+     *
+     * @param bundle the bundle
+     * @return a manager for this bundle; configure it, then {@link Builder#start()}
+     */
     public static Builder of(Bundle bundle) {
         return new Builder(Objects.requireNonNull(bundle, "bundle"));
     }
 
-    /** A manager for one job. */
+    /**
+     * A manager for one job.
+     *
+     * @param job the job
+     * @return a manager for one job
+     */
     public static Builder of(Job job) {
         return of(Bundle.named(job.name()).add(job));
     }
 
-    /** A manager for a sweep's jobs. */
+    /**
+     * A manager for a sweep's jobs.
+     *
+     * @param sweep the sweep
+     * @return a manager for a sweep's jobs
+     */
     public static Builder of(Sweep sweep) {
         return of(Bundle.named(sweep.name()).add(sweep));
     }
 
     // ------------------------------------------------------------------ life cycle
 
-    /** Starts polling in a background thread (idempotent). */
+    /**
+     * Starts polling in a background thread (idempotent).
+     *
+     * @return this manager
+     */
     public RunManager start() {
         synchronized (lock) {
             initialize();
@@ -239,12 +258,18 @@ public final class RunManager implements AutoCloseable {
     /**
      * Completes with the final report when every task has ended (or exceptionally if the manager
      * stopped on an error). Completing or cancelling the returned future does not affect the run.
+     *
+     * @return a future of the final report; completing it does not stop the run
      */
     public CompletableFuture<RunReport> completion() {
         return completion.copy();
     }
 
-    /** Waits until every task has ended, starting the manager if needed. */
+    /**
+     * Waits until every task has ended, starting the manager if needed.
+     *
+     * @return the final report
+     */
     public RunReport awaitCompletion() {
         start();
         try {
@@ -260,7 +285,9 @@ public final class RunManager implements AutoCloseable {
     /**
      * Waits at most {@code timeout}.
      *
+     * @return the final report
      * @throws DroverException if the run has not finished by then (it goes on)
+     * @param timeout how long to wait at most
      */
     public RunReport awaitCompletion(Duration timeout) {
         start();
@@ -345,7 +372,11 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    /** The run directory (created on start). */
+    /**
+     * The run directory (created on start).
+     *
+     * @return the run directory (created on start)
+     */
     public RunDirectory runDirectory() {
         synchronized (lock) {
             initialize();
@@ -891,6 +922,8 @@ public final class RunManager implements AutoCloseable {
      * The record the store holds, as of now. Cheap at any size: each task's record is the very
      * object the manager keeps as that task's state (records are replaced, never changed), so this
      * only gathers references.
+     *
+     * @return the record the store holds, as of now
      */
     public RunRecord record() {
         synchronized (lock) {
@@ -903,6 +936,8 @@ public final class RunManager implements AutoCloseable {
      * Counts by state and one row per task (rows are built when first asked for). It does not wait
      * for a step in progress (which may be submitting a batch of jobs for minutes): it reads each
      * task's latest record, so that one row may be a step newer than another.
+     *
+     * @return a snapshot of the run, taken without waiting for a step
      */
     public RunReport report() {
         TaskRecord[] all = records;
@@ -1160,28 +1195,55 @@ public final class RunManager implements AutoCloseable {
             this.bundle = bundle;
         }
 
-        /** The scheduler to run on. */
+        /**
+         * The scheduler to run on.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
         public Builder on(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** Persists the run in this JSON file ({@link RunStore#json}). */
+        /**
+         * Persists the run in this JSON file ({@link RunStore#json}).
+         *
+         * @param file the file
+         * @return this builder
+         */
         public Builder store(Path file) {
             return store(RunStore.json(file));
         }
 
+        /**
+         * Where every transition is persisted (default: in memory, lost with the JVM).
+         *
+         * @param store the run store
+         * @return this builder
+         */
         public Builder store(RunStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
-        /** Where run directories are created. */
+        /**
+         * Where run directories are created.
+         *
+         * @param root the runs root
+         * @return this builder
+         */
         public Builder runsRoot(Path root) {
             this.runsRoot = Objects.requireNonNull(root, "runsRoot");
             return this;
         }
 
+        /**
+         * Which ends are retried, how often and after what delay (default {@link RetryPolicy#defaults()}).
+         *
+         * @param policy the retry policy
+         * @return this builder
+         */
         public Builder retry(RetryPolicy policy) {
             this.retry = Objects.requireNonNull(policy, "retry policy");
             return this;
@@ -1189,6 +1251,8 @@ public final class RunManager implements AutoCloseable {
 
         /**
          * @throws IllegalArgumentException if below 1
+         * @param max the maximum
+         * @return this builder
          */
         public Builder maxSimultaneousJobs(int max) {
             if (max < 1) {
@@ -1200,6 +1264,8 @@ public final class RunManager implements AutoCloseable {
 
         /**
          * @throws IllegalArgumentException if not positive
+         * @param interval the interval
+         * @return this builder
          */
         public Builder pollInterval(Duration interval) {
             if (interval == null || interval.isNegative() || interval.isZero()) {
@@ -1209,7 +1275,12 @@ public final class RunManager implements AutoCloseable {
             return this;
         }
 
-        /** How long an attempt may be unknown to the scheduler, with no exit-code file, before it is LOST. */
+        /**
+         * How long an attempt may be unknown to the scheduler, with no exit-code file, before it is LOST.
+         *
+         * @param grace the grace period
+         * @return this builder
+         */
         public Builder lostAfter(Duration grace) {
             if (grace == null || grace.isNegative()) {
                 throw new IllegalArgumentException("lostAfter must be 0 or more, got " + grace);
@@ -1218,7 +1289,12 @@ public final class RunManager implements AutoCloseable {
             return this;
         }
 
-        /** How often progress is logged (SLF4J, INFO, logger {@code org.drover.run.RunManager}). */
+        /**
+         * How often progress is logged (SLF4J, INFO, logger {@code org.drover.run.RunManager}).
+         *
+         * @param every the interval
+         * @return this builder
+         */
         public Builder progressEvery(Duration every) {
             if (every == null || every.isNegative() || every.isZero()) {
                 throw new IllegalArgumentException("progressEvery must be positive, got " + every);
@@ -1227,23 +1303,42 @@ public final class RunManager implements AutoCloseable {
             return this;
         }
 
-        /** Tasks already done are skipped; an attempt that exits 0 without its result counts as FAILED. */
+        /**
+         * Tasks already done are skipped; an attempt that exits 0 without its result counts as FAILED.
+         *
+         * @param check the done check
+         * @return this builder
+         */
         public Builder doneWhen(DoneCheck check) {
             this.doneCheck = Objects.requireNonNull(check, "done check");
             return this;
         }
 
+        /**
+         * Adds a listener that hears submissions, state changes, retries and ends.
+         *
+         * @param listener the listener; it runs on the polling thread and must be quick
+         * @return this builder
+         */
         public Builder listener(RunListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /** The manager, not started: drive it with {@link RunManager#step()} or {@link RunManager#start()}. */
+        /**
+         * The manager, not started: drive it with {@link RunManager#step()} or {@link RunManager#start()}.
+         *
+         * @return the manager, not started: drive it with {@link RunManager#step()} or {@link RunManager#start()}
+         */
         public RunManager build() {
             return new RunManager(this);
         }
 
-        /** Builds and starts the manager. */
+        /**
+         * Builds and starts the manager.
+         *
+         * @return the manager, polling in its own thread
+         */
         public RunManager start() {
             return build().start();
         }

@@ -14,6 +14,15 @@ import org.drover.internal.Listing;
  * @param tasks every task, in submission order
  */
 public record RunRecord(String bundle, String scheduler, String runDirectory, Instant saved, List<TaskRecord> tasks) {
+    /**
+     * Copies the task list.
+     *
+     * @param bundle the bundle's name
+     * @param scheduler the scheduler's name (a run is resumed on the same kind of scheduler)
+     * @param runDirectory the run directory
+     * @param saved when this version was written
+     * @param tasks every task, in submission order
+     */
     public RunRecord {
         tasks = List.copyOf(tasks);
     }

@@ -58,6 +58,13 @@ public final class RunReport {
         }
     }
 
+    /**
+     * A report of these rows.
+     *
+     * @param bundle the bundle's name
+     * @param at when the snapshot was taken
+     * @param rows one row per task, in submission order
+     */
     public RunReport(String bundle, Instant at, List<Row> rows) {
         Objects.requireNonNull(rows, "rows");
         this.bundle = bundle;
@@ -106,15 +113,29 @@ public final class RunReport {
         this.counts = Collections.unmodifiableMap(c);
     }
 
+    /**
+     * The bundle's name.
+     *
+     * @return the name
+     */
     public String bundle() {
         return bundle;
     }
 
+    /**
+     * When the snapshot was taken.
+     *
+     * @return the time
+     */
     public Instant at() {
         return at;
     }
 
-    /** One row per task, in submission order. */
+    /**
+     * One row per task, in submission order.
+     *
+     * @return one row per task, in submission order
+     */
     public synchronized List<Row> rows() {
         if (rows == null) {
             Row[] all = new Row[records.size()];
@@ -127,21 +148,39 @@ public final class RunReport {
         return rows;
     }
 
-    /** Tasks per state (states with no task are absent). */
+    /**
+     * Tasks per state (states with no task are absent).
+     *
+     * @return tasks per state (states with no task are absent)
+     */
     public Map<TaskState, Integer> counts() {
         return counts;
     }
 
+    /**
+     * How many tasks are in a state.
+     *
+     * @param state a task state
+     * @return the count, 0 if none
+     */
     public int count(TaskState state) {
         return counts.getOrDefault(state, 0);
     }
 
-    /** Whether every task has ended. */
+    /**
+     * Whether every task has ended.
+     *
+     * @return whether every task has ended
+     */
     public boolean isFinished() {
         return counts.keySet().stream().allMatch(TaskState::isTerminal);
     }
 
-    /** Whether every task ended well (completed or skipped). */
+    /**
+     * Whether every task ended well (completed or skipped).
+     *
+     * @return whether every task ended well (completed or skipped)
+     */
     public boolean isSuccess() {
         return counts.keySet().stream().allMatch(TaskState::isSuccess);
     }

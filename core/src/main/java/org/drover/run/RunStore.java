@@ -20,10 +20,15 @@ public interface RunStore extends AutoCloseable {
      * The last record saved, or empty for a new store.
      *
      * @throws RunStoreException if the store exists but cannot be read (it names the previous version)
+     * @return the last record saved, or empty for a new store
      */
     Optional<RunRecord> load();
 
-    /** Saves a record completely or not at all. */
+    /**
+     * Saves a record completely or not at all.
+     *
+     * @param record the whole run, as the manager holds it
+     */
     void save(RunRecord record);
 
     /** Releases the store (a file store's lock), so that another manager may use it. */
@@ -36,12 +41,19 @@ public interface RunStore extends AutoCloseable {
      * process ends): a second manager on the same file, in this process or another, gets a
      * {@link RunStoreException} instead of overwriting the first one's record. Loading, to look at
      * a run, needs no lock.
+     *
+     * @param file the store's file; its directory is created on the first save
+     * @return the store (the file is read and written only when the manager loads and saves)
      */
     static RunStore json(Path file) {
         return new JsonRunStore(file);
     }
 
-    /** A store in memory, for tests and notebooks; it does not survive the process. */
+    /**
+     * A store in memory, for tests and notebooks; it does not survive the process.
+     *
+     * @return a store in memory, for tests and notebooks; it does not survive the process
+     */
     static RunStore inMemory() {
         return new InMemoryRunStore();
     }

@@ -13,12 +13,23 @@ public class RunStoreException extends RecordFormatException {
     private static final long serialVersionUID = 1L;
     private final transient Path previous;
 
+    /**
+     * A run store that cannot be used.
+     *
+     * @param message why, naming the file
+     * @param previous the previous version kept beside it, or null
+     * @param cause the underlying error, or null
+     */
     public RunStoreException(String message, Path previous, Throwable cause) {
         super(message, cause);
         this.previous = previous;
     }
 
-    /** The previous version of the store, if one was kept. */
+    /**
+     * The previous version of the store, if one was kept.
+     *
+     * @return the previous version of the store, if one was kept
+     */
     public Optional<Path> previousVersion() {
         return Optional.ofNullable(previous);
     }

@@ -11,6 +11,13 @@ import org.drover.scheduler.JobState;
  * @param reason why, if the scheduler said ("" if not)
  */
 public record StateChange(Instant at, JobState state, String reason) {
+    /**
+     * Checks the time and state; a null reason becomes empty.
+     *
+     * @param at when Drover saw the change
+     * @param state the new state
+     * @param reason why, if the scheduler said ("" if not)
+     */
     public StateChange {
         reason = reason == null ? "" : reason;
     }

@@ -40,24 +40,48 @@ public final class SubmittedBundle {
         this.ids = Collections.unmodifiableMap(new LinkedHashMap<>(ids));
     }
 
+    /**
+     * The bundle's name.
+     *
+     * @return the name
+     */
     public String bundleName() {
         return bundleName;
     }
 
+    /**
+     * Where the run's files are.
+     *
+     * @return the run directory
+     */
     public RunDirectory runDirectory() {
         return runDirectory;
     }
 
+    /**
+     * The plan the jobs were submitted in.
+     *
+     * @return the plan
+     */
     public BundlePlan plan() {
         return plan;
     }
 
-    /** Job name to scheduler id, in submission order. */
+    /**
+     * Job name to scheduler id, in submission order.
+     *
+     * @return job name to scheduler id
+     */
     public Map<String, String> ids() {
         return ids;
     }
 
-    /** The scheduler id of a job. */
+    /**
+     * The scheduler id of a job.
+     *
+     * @param jobName the job's name
+     * @return the scheduler id of a job
+     */
     public String id(String jobName) {
         String id = ids.get(jobName);
         if (id == null) {
@@ -66,7 +90,11 @@ public final class SubmittedBundle {
         return id;
     }
 
-    /** The status of every job, by job name, from one scheduler query. */
+    /**
+     * The status of every job, by job name, from one scheduler query.
+     *
+     * @return the status of every job, by job name, from one scheduler query
+     */
     public Map<String, JobStatus> statuses() {
         Map<String, JobStatus> byId = scheduler.status(ids.values());
         Map<String, JobStatus> byName = new LinkedHashMap<>();
@@ -79,6 +107,7 @@ public final class SubmittedBundle {
      *
      * @return the final statuses by job name
      * @throws DroverException if {@code timeout} passes first
+     * @param timeout how long to wait at most
      */
     public Map<String, JobStatus> awaitCompletion(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);

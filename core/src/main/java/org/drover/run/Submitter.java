@@ -49,8 +49,12 @@ public final class Submitter {
     /**
      * Plans and submits the bundle under {@code runsRoot}.
      *
+     * @return the submitted bundle: its run directory and every job's scheduler id
      * @throws InvalidBundleException if the bundle has unknown dependencies or a cycle
      * @throws SchedulerException if the scheduler refused a job (those already submitted are cancelled)
+     * @param bundle the bundle
+     * @param scheduler the scheduler
+     * @param runsRoot the runs root
      */
     public static SubmittedBundle submit(Bundle bundle, Scheduler scheduler, Path runsRoot) {
         return submit(bundle, scheduler, runsRoot, scheduler.submitParallelism());
@@ -61,6 +65,12 @@ public final class Submitter {
      * once: jobs of the same dependency level (all their dependencies already submitted) go
      * together, which hides the latency of each scheduler call; their ids then do not follow the
      * plan's order within a level. 1 submits strictly one by one, in the plan's order.
+     *
+     * @param bundle the bundle
+     * @param scheduler the scheduler
+     * @param runsRoot the runs root
+     * @param parallelism the parallelism
+     * @return the submitted bundle: its run directory and every job's scheduler id
      */
     public static SubmittedBundle submit(Bundle bundle, Scheduler scheduler, Path runsRoot, int parallelism) {
         if (parallelism < 1) {
@@ -234,7 +244,11 @@ public final class Submitter {
         return result;
     }
 
-    /** A token unique to one attempt, safe in a scheduler comment. */
+    /**
+     * A token unique to one attempt, safe in a scheduler comment.
+     *
+     * @return a token unique to one attempt, safe in a scheduler comment
+     */
     public static String newToken() {
         return "drv" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     }

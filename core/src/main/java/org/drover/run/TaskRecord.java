@@ -16,6 +16,15 @@ import org.drover.internal.Plural;
  * @param attempts every attempt, oldest first
  */
 public record TaskRecord(String name, TaskState state, String reason, Instant retryAt, List<AttemptRecord> attempts) {
+    /**
+     * Checks the name and state; a null reason becomes empty, the attempt list is copied.
+     *
+     * @param name the job's name
+     * @param state where the task stands
+     * @param reason why it ended or waits ("" if nothing to say)
+     * @param retryAt when the next attempt may be submitted, while {@link TaskState#RETRY_WAIT}
+     * @param attempts every attempt, oldest first
+     */
     public TaskRecord {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(state, "state");
@@ -23,7 +32,11 @@ public record TaskRecord(String name, TaskState state, String reason, Instant re
         attempts = List.copyOf(attempts == null ? List.of() : attempts);
     }
 
-    /** The latest attempt, or null if none was made. */
+    /**
+     * The latest attempt, or null if none was made.
+     *
+     * @return the latest attempt, or null if none was made
+     */
     public AttemptRecord lastAttempt() {
         return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     }

@@ -30,11 +30,20 @@ public enum TaskState {
         this.terminal = terminal;
     }
 
+    /**
+     * Whether the task has ended for good.
+     *
+     * @return whether it is terminal
+     */
     public boolean isTerminal() {
         return terminal;
     }
 
-    /** Whether dependents waiting with afterok may run. */
+    /**
+     * Whether dependents waiting with afterok may run.
+     *
+     * @return whether dependents waiting with afterok may run
+     */
     public boolean isSuccess() {
         return this == COMPLETED || this == SKIPPED;
     }

@@ -29,7 +29,13 @@ import org.drover.shell.ShellQuote;
 public final class JobScript {
     private JobScript() {}
 
-    /** The wrapper script for one attempt. */
+    /**
+     * The wrapper script for one attempt.
+     *
+     * @param header the scheduler's directive lines ({@code #SBATCH ...}), written first
+     * @param s the attempt to run
+     * @return the wrapper script for one attempt
+     */
     public static String wrapped(List<String> header, Submission s) {
         StringBuilder sb = start(header);
         describe(sb, s);
@@ -42,6 +48,11 @@ public final class JobScript {
     /**
      * One wrapper script for the tasks of an array; the task whose {@link Job#sweepIndex()} equals
      * the value of {@code taskIdVariable} runs.
+     *
+     * @param header the scheduler's directive lines ({@code #SBATCH ...}), written first
+     * @param tasks the array's tasks, one submission each
+     * @param taskIdVariable the task id variable
+     * @return one wrapper script for the tasks of an array; the task whose {@link Job#sweepIndex()} equals the value of {@code taskIdVariable} runs
      */
     public static String wrappedArray(List<String> header, List<Submission> tasks, String taskIdVariable) {
         if (!taskIdVariable.matches("[A-Z_][A-Z0-9_]*")) {
@@ -68,6 +79,9 @@ public final class JobScript {
     /**
      * A bare script: environment, working directory, then {@code exec} of the command (or
      * {@code bash -c} of the script body). The executor records start and exit code itself.
+     *
+     * @param s the attempt to run
+     * @return a bare script: environment, working directory, then {@code exec} of the command (or {@code bash -c} of the script body)
      */
     public static String plain(Submission s) {
         Job job = s.job();
@@ -127,7 +141,10 @@ public final class JobScript {
      * moment after the TERM trap ends the wrapper with an {@code exitcode} file. A TERM before the
      * job runs is remembered, not acted on at once (an exit in the middle of {@code __drover_put}
      * would leave its temporary file): the wrapper then exits 143 without starting the job, or, if
-     * the TERM came between that check and {@code $!}, forwards it to the child just started.
+     * the TERM came between that check and {@code $!}, forwards it to the child just started. A
+     * forwarded TERM that reaches the child before it has reset the trap it inherited sets the
+     * child's flag, which the child reads before it runs the job (without this, the job ran to its
+     * end with the TERM lost: seen once in WrappedScriptTest's 20 rounds of TERM-at-once).
      */
     private static void wrapperBody(StringBuilder sb) {
         sb.append("__drover_put() {\n"
@@ -146,7 +163,9 @@ public final class JobScript {
                 + "printf -v __drover_now '%(%s)T' -1\n"
                 + "__drover_put started \"$__drover_now ${HOSTNAME:-$(hostname)} $$\"\n"
                 + "if [ -n \"$__drover_term\" ]; then __drover_rc=143; exit 143; fi\n"
-                + "__drover_job &\n"
+                // A TERM that reaches the child before it has reset the inherited trap only sets
+                // the child's own flag: the child checks it before it runs the job.
+                + "{ if [ -n \"$__drover_term\" ]; then exit 143; fi; __drover_job; } &\n"
                 + "__drover_child=$!\n"
                 + "if [ -n \"$__drover_term\" ]; then kill -s TERM \"$__drover_child\" 2>/dev/null; fi\n"
                 + "while :; do\n"

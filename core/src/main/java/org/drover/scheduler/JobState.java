@@ -53,12 +53,20 @@ public enum JobState {
         this.success = success;
     }
 
-    /** Whether the job has ended and will not change state again. */
+    /**
+     * Whether the job has ended and will not change state again.
+     *
+     * @return whether the job has ended and will not change state again
+     */
     public boolean isTerminal() {
         return terminal;
     }
 
-    /** Whether the job ended successfully (only {@link #COMPLETED}). */
+    /**
+     * Whether the job ended successfully (only {@link #COMPLETED}).
+     *
+     * @return whether the job ended successfully (only {@link #COMPLETED})
+     */
     public boolean isSuccess() {
         return success;
     }

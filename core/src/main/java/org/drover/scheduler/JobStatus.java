@@ -24,6 +24,17 @@ import java.util.OptionalInt;
  */
 public record JobStatus(String id, JobState state, Integer exitCode, String reason, Instant started, Instant ended,
                         String nativeState) {
+    /**
+     * Checks that there is an id and a state; a null reason becomes empty.
+     *
+     * @param id the scheduler's job id
+     * @param state the normalized state
+     * @param exitCode the exit code, or null when not known (yet)
+     * @param reason why it pends or ended (e.g. "Dependency", "DependencyNeverSatisfied"), or ""
+     * @param started when it started, or null
+     * @param ended when it ended, or null
+     * @param nativeState the scheduler's own state word (e.g. "CANCELLED by 0", "R"), or ""
+     */
     public JobStatus {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(state, "state");
@@ -31,34 +42,74 @@ public record JobStatus(String id, JobState state, Integer exitCode, String reas
         nativeState = nativeState == null ? "" : nativeState;
     }
 
-    /** A status with only a state. */
+    /**
+     * A status with only a state.
+     *
+     * @param id a scheduler job id
+     * @param state the normalised state
+     * @return a status with only a state
+     */
     public static JobStatus of(String id, JobState state) {
         return new JobStatus(id, state, null, "", null, null, "");
     }
 
-    /** The scheduler answered that it does not know this job (see {@link JobState#NOT_FOUND}). */
+    /**
+     * The scheduler answered that it does not know this job (see {@link JobState#NOT_FOUND}).
+     *
+     * @param id a scheduler job id
+     * @param reason why, in a few words
+     * @return the scheduler answered that it does not know this job (see {@link JobState#NOT_FOUND})
+     */
     public static JobStatus notFound(String id, String reason) {
         return new JobStatus(id, JobState.NOT_FOUND, null, reason, null, null, "");
     }
 
-    /** The scheduler could not say, for this reason (its query failed): nothing is known this time. */
+    /**
+     * The scheduler could not say, for this reason (its query failed): nothing is known this time.
+     *
+     * @param id a scheduler job id
+     * @param reason why, in a few words
+     * @return the scheduler could not say, for this reason (its query failed): nothing is known this time
+     */
     public static JobStatus unknown(String id, String reason) {
         return new JobStatus(id, JobState.UNKNOWN, null, reason, null, null, "");
     }
 
+    /**
+     * The exit code, when known.
+     *
+     * @return the exit code, or empty
+     */
     public OptionalInt exit() {
         return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
     }
 
+    /**
+     * When the job started, when known.
+     *
+     * @return the start time, or empty
+     */
     public Optional<Instant> startTime() {
         return Optional.ofNullable(started);
     }
 
+    /**
+     * When the job ended, when known.
+     *
+     * @return the end time, or empty
+     */
     public Optional<Instant> endTime() {
         return Optional.ofNullable(ended);
     }
 
-    /** The same status with another state and reason (e.g. after reading an exit-code file). */
+    /**
+     * The same status with another state and reason (e.g. after reading an exit-code file).
+     *
+     * @param newState the new state
+     * @param newExitCode the new exit code
+     * @param newReason the new reason
+     * @return a new status; this one is unchanged
+     */
     public JobStatus with(JobState newState, Integer newExitCode, String newReason) {
         return new JobStatus(id, newState, newExitCode, newReason, started, ended, nativeState);
     }

@@ -31,11 +31,17 @@ import org.drover.internal.Timestamps;
  * }</pre>
  */
 public final class RunDirectory {
+    /** The job as submitted for the attempt. */
     public static final String JOB_RECORD = "job.json";
+    /** The script submitted for the attempt. */
     public static final String SCRIPT = "script.sh";
+    /** Standard output, unless the job sets another path. */
     public static final String STDOUT = "stdout";
+    /** Standard error, unless the job sets another path. */
     public static final String STDERR = "stderr";
+    /** Written when the job starts: {@code <epoch seconds> <host> <pid>}. */
     public static final String STARTED = "started";
+    /** The file holding the exit status, written last and atomically when the job ends. */
     public static final String EXIT_CODE = "exitcode";
 
     private final Path path;
@@ -46,7 +52,13 @@ public final class RunDirectory {
         this.bundleName = bundleName;
     }
 
-    /** Creates a new run directory {@code <runsRoot>/<bundle>_<timestamp>}, unique even within one millisecond. */
+    /**
+     * Creates a new run directory {@code <runsRoot>/<bundle>_<timestamp>}, unique even within one millisecond.
+     *
+     * @param runsRoot the runs root
+     * @param bundleName the bundle's name
+     * @return the new run directory
+     */
     public static RunDirectory create(Path runsRoot, String bundleName) {
         Names.requireBundleName(bundleName);
         try {
@@ -58,25 +70,51 @@ public final class RunDirectory {
         }
     }
 
-    /** An existing run directory (or one on another machine's file system). */
+    /**
+     * An existing run directory (or one on another machine's file system).
+     *
+     * @param path the run directory
+     * @param bundleName the bundle's name
+     * @return an existing run directory (or one on another machine's file system)
+     */
     public static RunDirectory at(Path path, String bundleName) {
         return new RunDirectory(path.toAbsolutePath().normalize(), Names.requireBundleName(bundleName));
     }
 
+    /**
+     * The run directory itself, {@code <runs root>/<bundle>_<timestamp>}.
+     *
+     * @return the path
+     */
     public Path path() {
         return path;
     }
 
+    /**
+     * The bundle whose run this is.
+     *
+     * @return the bundle's name
+     */
     public String bundleName() {
         return bundleName;
     }
 
-    /** The bundle record: {@code <run>/<run dir name>.json}. */
+    /**
+     * The bundle record: {@code <run>/<run dir name>.json}.
+     *
+     * @return the bundle record: {@code <run>/<run dir name>.json}
+     */
     public Path recordFile() {
         return path.resolve(path.getFileName() + ".json");
     }
 
-    /** {@code <run>/<job>/<attempt>}. */
+    /**
+     * {@code <run>/<job>/<attempt>}.
+     *
+     * @param jobName the job's name
+     * @param attempt the attempt number (1 for the first)
+     * @return the attempt's directory (not created by this call)
+     */
     public Path attemptDir(String jobName, int attempt) {
         Names.requireJobName(jobName);
         if (attempt < 1) {
@@ -85,7 +123,12 @@ public final class RunDirectory {
         return path.resolve(jobName).resolve(Integer.toString(attempt));
     }
 
-    /** The exit code written by the job's wrapper, if the job has ended. */
+    /**
+     * The exit code written by the job's wrapper, if the job has ended.
+     *
+     * @param attemptDir the attempt's directory
+     * @return the exit code written by the job's wrapper, if the job has ended
+     */
     public static OptionalInt readExitCode(Path attemptDir) {
         return readLine(attemptDir.resolve(EXIT_CODE)).map(s -> {
             try {
@@ -96,7 +139,12 @@ public final class RunDirectory {
         }).orElse(OptionalInt.empty());
     }
 
-    /** Whether the job's wrapper recorded a start. */
+    /**
+     * Whether the job's wrapper recorded a start.
+     *
+     * @param attemptDir the attempt's directory
+     * @return whether the job's wrapper recorded a start
+     */
     public static boolean hasStarted(Path attemptDir) {
         return Files.exists(attemptDir.resolve(STARTED));
     }

@@ -35,13 +35,26 @@ import org.drover.shell.Shell;
  * }</pre>
  */
 public interface Scheduler extends AutoCloseable {
-    /** A short name: {@code local}, {@code slurm}, {@code pbs}. */
+    /**
+     * A short name: {@code local}, {@code slurm}, {@code pbs}.
+     *
+     * @return a short name: {@code local}, {@code slurm}, {@code pbs}
+     */
     String name();
 
-    /** The shell through which this scheduler reaches its machine (where run directories live). */
+    /**
+     * The shell through which this scheduler reaches its machine (where run directories live).
+     *
+     * @return the shell through which this scheduler reaches its machine (where run directories live)
+     */
     Shell shell();
 
-    /** The job script this scheduler would submit for this attempt. */
+    /**
+     * The job script this scheduler would submit for this attempt.
+     *
+     * @param submission one attempt of a job, with its attempt directory and token
+     * @return the job script this scheduler would submit for this attempt
+     */
     String render(Submission submission);
 
     /**
@@ -49,6 +62,7 @@ public interface Scheduler extends AutoCloseable {
      *
      * @return the scheduler's job id
      * @throws SchedulerException if the scheduler refused the job or could not be reached
+     * @param submission one attempt of a job, with its attempt directory and token
      */
     String submit(Submission submission);
 
@@ -58,6 +72,8 @@ public interface Scheduler extends AutoCloseable {
      * default submits them one by one.
      *
      * @return the array's id (or null without array support) and each task's id, in order
+     * @param tasks the array's tasks, one submission each, in index order
+     * @param maxRunning the most tasks running at once (0: no limit)
      */
     default SubmittedArray submitArray(List<Submission> tasks, int maxRunning) {
         List<String> ids = new ArrayList<>(tasks.size());
@@ -71,6 +87,8 @@ public interface Scheduler extends AutoCloseable {
      * How many submissions the {@link Submitter} may make at once for jobs of the same dependency
      * level. 1 (the default) submits strictly in the plan's order; a remote scheduler whose calls
      * wait on a controller gains from a few at once.
+     *
+     * @return how many submissions the {@link Submitter} may make at once for jobs of the same dependency level
      */
     default int submitParallelism() {
         return 1;
@@ -80,6 +98,7 @@ public interface Scheduler extends AutoCloseable {
      * The status of each id, from one batched query.
      *
      * @return a status for every id asked
+     * @param ids scheduler job ids
      */
     Map<String, JobStatus> status(Collection<String> ids);
 
@@ -90,6 +109,7 @@ public interface Scheduler extends AutoCloseable {
      * @return the id, or empty if the scheduler certainly holds no job with this token
      * @throws SchedulerException if it cannot tell now (e.g. the controller does not answer): the
      *     caller must ask again later and must not submit the attempt again meanwhile
+     * @param token the submission token
      */
     default Optional<String> findByToken(String token) {
         return Optional.empty();
@@ -104,6 +124,7 @@ public interface Scheduler extends AutoCloseable {
      * @return the id of each token that has a job; a token absent from the answer certainly has none
      * @throws SchedulerException if it cannot tell now, for any of them: the caller must ask again
      *     later and must not submit any of these attempts again meanwhile
+     * @param tokens submission tokens
      */
     default Map<String, String> findByTokens(Collection<String> tokens) {
         Map<String, String> found = new LinkedHashMap<>();
@@ -113,7 +134,11 @@ public interface Scheduler extends AutoCloseable {
         return found;
     }
 
-    /** Cancels these jobs, in one call where the scheduler allows. */
+    /**
+     * Cancels these jobs, in one call where the scheduler allows.
+     *
+     * @param ids scheduler job ids
+     */
     void cancel(Collection<String> ids);
 
     /** Releases what the scheduler holds (processes, connections). */
@@ -127,6 +152,12 @@ public interface Scheduler extends AutoCloseable {
      * @param taskIds the id of each task, in the order submitted
      */
     record SubmittedArray(String arrayId, List<String> taskIds) {
+        /**
+         * Copies the task ids.
+         *
+         * @param arrayId the id of the whole array (a dependency on it waits for every task), or null
+         * @param taskIds the id of each task, in the order submitted
+         */
         public SubmittedArray {
             taskIds = List.copyOf(taskIds);
         }

@@ -21,6 +21,16 @@ import org.drover.Names;
  */
 public record Submission(Job job, String bundle, Path attemptDir, int attempt, List<IdDependency> dependencies,
                          String token) {
+    /**
+     * Checks the fields; the dependency list is copied.
+     *
+     * @param job the job
+     * @param bundle the bundle's name
+     * @param attemptDir the attempt directory {@code <run>/<job>/<attempt>} (absolute)
+     * @param attempt the attempt number, from 1
+     * @param dependencies scheduler ids this attempt waits for, with their types
+     * @param token a unique token of this attempt
+     */
     public Submission {
         Objects.requireNonNull(job, "job");
         Names.requireBundleName(bundle);
@@ -37,22 +47,41 @@ public record Submission(Job job, String bundle, Path attemptDir, int attempt, L
 
     /** A dependency on a scheduler job id. */
     public record IdDependency(String jobId, DependencyType type) {
+        /**
+         * Checks the id and type.
+         *
+         * @param jobId see the record
+         * @param type see the record
+         */
         public IdDependency {
             Names.requireSchedulerWord("dependency job id", jobId);
             Objects.requireNonNull(type, "type");
         }
     }
 
-    /** Where the job's stdout goes: the job's own path, or {@code stdout} in the attempt directory. */
+    /**
+     * Where the job's stdout goes: the job's own path, or {@code stdout} in the attempt directory.
+     *
+     * @return where the job's stdout goes: the job's own path, or {@code stdout} in the attempt directory
+     */
     public Path stdoutPath() {
         return job.stdout().map(attemptDir::resolve).orElse(attemptDir.resolve(RunDirectory.STDOUT));
     }
 
-    /** Where the job's stderr goes. */
+    /**
+     * Where the job's stderr goes.
+     *
+     * @return where the job's stderr goes
+     */
     public Path stderrPath() {
         return job.stderr().map(attemptDir::resolve).orElse(attemptDir.resolve(RunDirectory.STDERR));
     }
 
+    /**
+     * Where the script of this attempt is written.
+     *
+     * @return {@code <attempt dir>/script.sh}
+     */
     public Path scriptPath() {
         return attemptDir.resolve(RunDirectory.SCRIPT);
     }

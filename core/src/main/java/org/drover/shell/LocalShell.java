@@ -43,7 +43,11 @@ public final class LocalShell implements Shell {
         this.environment = Map.copyOf(environment);
     }
 
-    /** A shell with this JVM's environment. */
+    /**
+     * A shell with this JVM's environment.
+     *
+     * @return a shell with this JVM's environment
+     */
     public static LocalShell create() {
         return new LocalShell(Map.of());
     }
@@ -52,6 +56,9 @@ public final class LocalShell implements Shell {
      * A shell whose commands get these variables on top of this JVM's environment. A {@code PATH}
      * given here is also where a command's program is looked up (Java alone would search the JVM's
      * own PATH), so shims placed first on it are the ones run.
+     *
+     * @param overrides variables to set or replace
+     * @return a shell whose commands get these variables on top of this JVM's environment
      */
     public static LocalShell withEnvironment(Map<String, String> overrides) {
         return new LocalShell(overrides);

@@ -21,29 +21,53 @@ public interface Shell extends AutoCloseable {
      * Runs a command (no shell interprets the words) and waits for it, at most {@code timeout};
      * a command still running then is killed and reported with an unknown exit code.
      *
+     * @return what the command printed, its exit code (null if unknown) and how long it took
      * @throws java.io.UncheckedIOException if the command could not be started at all
+     * @param command the command words
+     * @param timeout how long to wait at most
      */
     CommandResult run(List<String> command, Duration timeout);
 
-    /** Writes a file completely (flushed and synced to disk), creating parent directories. */
+    /**
+     * Writes a file completely (flushed and synced to disk), creating parent directories.
+     *
+     * @param file an absolute path on the shell's machine
+     * @param content the bytes to write
+     */
     void writeFile(Path file, byte[] content);
 
     /**
      * Writes a record file (job.json, exitcode of a local job) atomically but without waiting for
      * the disk: for files nothing else must read before the next crash. The default is
      * {@link #writeFile}.
+     *
+     * @param file an absolute path on the shell's machine
+     * @param content the bytes to write
      */
     default void writeRecord(Path file, byte[] content) {
         writeFile(file, content);
     }
 
-    /** The content of a file, or empty if it does not exist. */
+    /**
+     * The content of a file, or empty if it does not exist.
+     *
+     * @param file an absolute path on the shell's machine
+     * @return the content of a file, or empty if it does not exist
+     */
     Optional<byte[]> readFile(Path file);
 
-    /** Creates a directory and its parents. */
+    /**
+     * Creates a directory and its parents.
+     *
+     * @param dir an absolute path on the shell's machine
+     */
     void createDirectories(Path dir);
 
-    /** A name for messages: {@code localhost}, {@code user@login.cluster.org}. */
+    /**
+     * A name for messages: {@code localhost}, {@code user@login.cluster.org}.
+     *
+     * @return a name for messages: {@code localhost}, {@code user@login.cluster.org}
+     */
     String describe();
 
     @Override

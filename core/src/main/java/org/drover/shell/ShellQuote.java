@@ -17,7 +17,12 @@ import java.util.stream.Collectors;
 public final class ShellQuote {
     private ShellQuote() {}
 
-    /** One word, quoted so that a POSIX shell reads it back unchanged. */
+    /**
+     * One word, quoted so that a POSIX shell reads it back unchanged.
+     *
+     * @param value any text without NUL
+     * @return one word, quoted so that a POSIX shell reads it back unchanged
+     */
     public static String quote(String value) {
         if (value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("cannot quote a value with a NUL character");
@@ -25,7 +30,12 @@ public final class ShellQuote {
         return "'" + value.replace("'", "'\"'\"'") + "'";
     }
 
-    /** Each word quoted, joined by spaces. */
+    /**
+     * Each word quoted, joined by spaces.
+     *
+     * @param words the words, each any text without NUL
+     * @return each word quoted, joined by spaces
+     */
     public static String join(List<String> words) {
         return words.stream().map(ShellQuote::quote).collect(Collectors.joining(" "));
     }

@@ -17,6 +17,11 @@ public final class CountingShell implements Shell {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<List<String>> commands = new CopyOnWriteArrayList<>();
 
+    /**
+     * A shell that runs every command through {@code delegate} and counts it.
+     *
+     * @param delegate the shell that runs the commands
+     */
     public CountingShell(Shell delegate) {
         this.delegate = delegate;
     }
@@ -28,17 +33,27 @@ public final class CountingShell implements Shell {
         return delegate.run(command, timeout);
     }
 
-    /** How many times this program ran. */
+    /**
+     * How many times this program ran.
+     *
+     * @param program the program's name, the command's first word
+     * @return how many times this program ran
+     */
     public int count(String program) {
         AtomicInteger c = counts.get(program);
         return c == null ? 0 : c.get();
     }
 
-    /** Every command run, in order. */
+    /**
+     * Every command run, in order.
+     *
+     * @return every command run, in order
+     */
     public List<List<String>> commands() {
         return List.copyOf(commands);
     }
 
+    /** Forgets the counts so far. */
     public void reset() {
         counts.clear();
         commands.clear();

@@ -65,35 +65,70 @@ public final class InMemoryScheduler implements Scheduler {
     private final List<String> cancelled = new ArrayList<>();
     private int tokenLookups;
 
+    /**
+     * A simulated cluster that runs {@code slots} jobs at once, each for {@code runTicks} status calls, with its own
+     * in-memory shell.
+     *
+     * @param slots how many jobs run at once (1 or more)
+     * @param runTicks how many status calls a job runs for (1 or more)
+     */
     public InMemoryScheduler(int slots, int runTicks) {
         this(slots, runTicks, LocalShell.create());
     }
 
+    /**
+     * As {@link #InMemoryScheduler(int, int)}, with the shell through which the RunManager reads exit-code files.
+     *
+     * @param slots how many jobs run at once (1 or more)
+     * @param runTicks how many status calls a job runs for (1 or more)
+     * @param shell the shell to report as {@link #shell()}
+     */
     public InMemoryScheduler(int slots, int runTicks, Shell shell) {
         this.slots = slots;
         this.runTicks = runTicks;
         this.shell = shell;
     }
 
-    /** The attempts of this job end in these states, in order (then COMPLETED). */
+    /**
+     * The attempts of this job end in these states, in order (then COMPLETED).
+     *
+     * @param jobName the job's name
+     * @param ends the end states of its attempts, in order
+     * @return this scheduler
+     */
     public synchronized InMemoryScheduler script(String jobName, JobState... ends) {
         scripted.put(jobName, new ArrayDeque<>(List.of(ends)));
         return this;
     }
 
-    /** Every n-th status call fails (all UNKNOWN), as a broken squeue would. */
+    /**
+     * Every n-th status call fails (all UNKNOWN), as a broken squeue would.
+     *
+     * @param n how many (0 for none)
+     * @return this scheduler
+     */
     public synchronized InMemoryScheduler failStatusEvery(int n) {
         this.failStatusEvery = n;
         return this;
     }
 
-    /** Ended jobs vanish from the answers (as after MinJobAge with no accounting): UNKNOWN. */
+    /**
+     * Ended jobs vanish from the answers (as after MinJobAge with no accounting): UNKNOWN.
+     *
+     * @param forget whether to forget them
+     * @return this scheduler
+     */
     public synchronized InMemoryScheduler forgetFinished(boolean forget) {
         this.forgetFinished = forget;
         return this;
     }
 
-    /** Whether whole submissions are kept for {@link #submissions()} (default: yes). */
+    /**
+     * Whether whole submissions are kept for {@link #submissions()} (default: yes).
+     *
+     * @param keep whether to keep them
+     * @return this scheduler
+     */
     public synchronized InMemoryScheduler keepSubmissions(boolean keep) {
         this.keepSubmissions = keep;
         return this;
@@ -102,6 +137,9 @@ public final class InMemoryScheduler implements Scheduler {
     /**
      * Whether status calls answer with a {@code HashMap}, as a parser of {@code squeue} output
      * would build, instead of the array-backed map (default: no; the class {@code Answers} below says why).
+     *
+     * @param hashMap whether to answer with a HashMap
+     * @return this scheduler
      */
     public synchronized InMemoryScheduler hashMapAnswers(boolean hashMap) {
         this.hashMapAnswers = hashMap;
@@ -126,6 +164,9 @@ public final class InMemoryScheduler implements Scheduler {
     /**
      * The next {@code n} submit calls create the job and then fail with a transient error, as an
      * sbatch whose answer timed out after the controller took the job.
+     *
+     * @param n how many (0 for none)
+     * @return this scheduler
      */
     public synchronized InMemoryScheduler failSubmitsAfterCreating(int n) {
         submitsFailingAfterCreate = n;
@@ -258,13 +299,21 @@ public final class InMemoryScheduler implements Scheduler {
         }
     }
 
-    /** Cancels a job as an administrator would, from outside. */
+    /**
+     * Cancels a job as an administrator would, from outside.
+     *
+     * @param id a scheduler job id
+     */
     public void cancelFromOutside(String id) {
         cancel(List.of(id));
         cancelCalls.decrementAndGet();
     }
 
-    /** Makes a job vanish as if the scheduler lost it. */
+    /**
+     * Makes a job vanish as if the scheduler lost it.
+     *
+     * @param id a scheduler job id
+     */
     public synchronized void lose(String id) {
         Sim j = job(id);
         if (j != null) {
@@ -280,7 +329,11 @@ public final class InMemoryScheduler implements Scheduler {
         }
     }
 
-    /** While set, {@link #findByToken} cannot tell (as when the controller does not answer). */
+    /**
+     * While set, {@link #findByToken} cannot tell (as when the controller does not answer).
+     *
+     * @param fail whether the lookups fail
+     */
     public synchronized void failTokenLookups(boolean fail) {
         failTokenLookups = fail;
     }
@@ -307,17 +360,30 @@ public final class InMemoryScheduler implements Scheduler {
         return found;
     }
 
-    /** Every id passed to {@link #cancel}, in order. */
+    /**
+     * Every id passed to {@link #cancel}, in order.
+     *
+     * @return every id passed to {@link #cancel}, in order
+     */
     public synchronized List<String> cancelled() {
         return List.copyOf(cancelled);
     }
 
-    /** Token lookup calls ({@link #findByToken} or {@link #findByTokens}), each one query. */
+    /**
+     * Token lookup calls ({@link #findByToken} or {@link #findByTokens}), each one query.
+     *
+     * @return the number of token lookups so far
+     */
     public synchronized int tokenLookups() {
         return tokenLookups;
     }
 
-    /** How many jobs of this name were submitted (lost ones included). */
+    /**
+     * How many jobs of this name were submitted (lost ones included).
+     *
+     * @param jobName the job's name
+     * @return how many jobs of this name were submitted (lost ones included)
+     */
     public synchronized int submitCount(String jobName) {
         int n = 0;
         for (Sim j : jobs) {
@@ -330,6 +396,7 @@ public final class InMemoryScheduler implements Scheduler {
      * Every submission, in order.
      *
      * @throws IllegalStateException if they are not kept ({@link #keepSubmissions})
+     * @return every submission, in order
      */
     public synchronized List<Submission> submissions() {
         if (!keepSubmissions) {
@@ -338,19 +405,39 @@ public final class InMemoryScheduler implements Scheduler {
         return List.copyOf(submissions);
     }
 
+    /**
+     * How many times {@link #status} was called (one per RunManager poll).
+     *
+     * @return the number of status calls
+     */
     public int statusCalls() {
         return statusCalls.get();
     }
 
+    /**
+     * How many times {@link #cancel} was called.
+     *
+     * @return the number of cancel calls
+     */
     public int cancelCalls() {
         return cancelCalls.get();
     }
 
-    /** The most jobs queued or running at once. */
+    /**
+     * The most jobs queued or running at once.
+     *
+     * @return the most jobs queued or running at once
+     */
     public synchronized int maxLive() {
         return maxLive;
     }
 
+    /**
+     * The simulated state of a job, without counting as a status call.
+     *
+     * @param id the job's id
+     * @return its state, or {@link JobState#NOT_FOUND}
+     */
     public synchronized JobState stateOf(String id) {
         Sim j = job(id);
         return j == null ? null : j.state();

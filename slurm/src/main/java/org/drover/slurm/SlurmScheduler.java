@@ -98,11 +98,20 @@ public final class SlurmScheduler implements Scheduler {
         this.user = b.user;
     }
 
-    /** A SlurmScheduler on this machine with the defaults. */
+    /**
+     * A SlurmScheduler on this machine with the defaults.
+     *
+     * @return a SlurmScheduler on this machine with the defaults
+     */
     public static SlurmScheduler create() {
         return builder().build();
     }
 
+    /**
+     * A builder: set the shell, skipped directives, timeouts, retries and rate, then {@link Builder#build()}.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -142,6 +151,9 @@ public final class SlurmScheduler implements Scheduler {
      * attempt directory) or the same absolute path; otherwise the array is refused.
      *
      * @throws SchedulerException (not transient) if a task's output path cannot be expressed
+     * @param tasks the array's tasks, one submission each, in index order
+     * @param maxRunning the most tasks running at once (0: no limit)
+     * @return the script of an array of tasks (a sweep's jobs, indices 0..n-1, same resources and dependencies)
      */
     public String renderArray(List<Submission> tasks, int maxRunning) {
         Submission first = tasks.get(0);
@@ -690,7 +702,12 @@ public final class SlurmScheduler implements Scheduler {
 
         private Builder() {}
 
-        /** Where sbatch, squeue, sacct and scancel run (default: this machine). */
+        /**
+         * Where sbatch, squeue, sacct and scancel run (default: this machine).
+         *
+         * @param shell the shell the scheduler runs its commands through
+         * @return this builder
+         */
         public Builder shell(Shell shell) {
             this.shell = Objects.requireNonNull(shell, "shell");
             return this;
@@ -705,6 +722,8 @@ public final class SlurmScheduler implements Scheduler {
          *         or names an option Drover relies on: {@code --job-name}, {@code --output},
          *         {@code --error}, {@code --array}, {@code --comment}, {@code --dependency},
          *         {@code --kill-on-invalid-dep}, {@code --parsable} (or their one-letter forms)
+         * @param optionName the option as sbatch spells it, e.g. {@code --qos}
+         * @return this builder
          */
         public Builder skipDirective(String optionName) {
             if (optionName == null || !optionName.matches("--[A-Za-z][A-Za-z0-9-]*|-[A-Za-z]")) {
@@ -721,13 +740,23 @@ public final class SlurmScheduler implements Scheduler {
             return this;
         }
 
-        /** Whether jobs inherit the submitting environment ({@code --export=ALL}, default) or not ({@code NONE}). */
+        /**
+         * Whether jobs inherit the submitting environment ({@code --export=ALL}, default) or not ({@code NONE}).
+         *
+         * @param export true for {@code --export=ALL}, false for {@code --export=NONE}
+         * @return this builder
+         */
         public Builder exportEnvironment(boolean export) {
             this.exportEnvironment = export;
             return this;
         }
 
-        /** Longest wait for one scheduler command. */
+        /**
+         * Longest wait for one scheduler command.
+         *
+         * @param timeout how long to wait at most
+         * @return this builder
+         */
         public Builder commandTimeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("commandTimeout must be positive, got " + timeout);
@@ -739,6 +768,11 @@ public final class SlurmScheduler implements Scheduler {
         /**
          * Attempts of one sbatch (and of one scancel) on transient errors, and the backoff between
          * them (doubling, jittered).
+         *
+         * @param attempts sbatch or scancel calls in all, the first included (1 or more)
+         * @param firstBackoff the wait before the second call
+         * @param maxBackoffDelay the longest wait between calls
+         * @return this builder
          */
         public Builder submitRetries(int attempts, Duration firstBackoff, Duration maxBackoffDelay) {
             if (attempts < 1) {
@@ -754,7 +788,12 @@ public final class SlurmScheduler implements Scheduler {
             return this;
         }
 
-        /** At most this many sbatch calls per second. */
+        /**
+         * At most this many sbatch calls per second.
+         *
+         * @param rate sbatch calls per second (more than 0)
+         * @return this builder
+         */
         public Builder submitsPerSecond(double rate) {
             if (!(rate > 0)) {
                 throw new IllegalArgumentException("submitsPerSecond must be positive, got " + rate);
@@ -766,6 +805,9 @@ public final class SlurmScheduler implements Scheduler {
         /**
          * How many sbatch calls may run at once for independent jobs (default 4); 1 submits
          * strictly in the bundle's topological order.
+         *
+         * @param parallelism sbatch calls at once (1 or more)
+         * @return this builder
          */
         public Builder submitParallelism(int parallelism) {
             if (parallelism < 1) {
@@ -775,18 +817,33 @@ public final class SlurmScheduler implements Scheduler {
             return this;
         }
 
-        /** The cluster's time zone, in which squeue and sacct print times. */
+        /**
+         * The cluster's time zone, in which squeue and sacct print times.
+         *
+         * @param zone the time zone
+         * @return this builder
+         */
         public Builder timeZone(ZoneId zone) {
             this.zone = Objects.requireNonNull(zone, "zone");
             return this;
         }
 
-        /** The user whose jobs are listed (default: the shell's user). */
+        /**
+         * The user whose jobs are listed (default: the shell's user).
+         *
+         * @param user the user name
+         * @return this builder
+         */
         public Builder user(String user) {
             this.user = org.drover.Names.requireSchedulerWord("user", user);
             return this;
         }
 
+        /**
+         * The scheduler; it runs no command until the first call.
+         *
+         * @return the scheduler
+         */
         public SlurmScheduler build() {
             return new SlurmScheduler(this);
         }
