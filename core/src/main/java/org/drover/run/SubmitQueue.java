@@ -1,0 +1,171 @@
+package org.drover.run;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.drover.Job;
+import org.drover.internal.Json;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.RunDirectory;
+import org.drover.scheduler.Scheduler;
+import org.drover.scheduler.SchedulerException;
+import org.drover.scheduler.Submission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits ready tasks in plan order while fewer than {@code maxSimultaneousJobs} are in the queue,
+ * making each attempt durable (its token saved) before its job can exist; and settles submissions
+ * whose outcome is unknown by token, so that no task is ever submitted twice.
+ */
+final class SubmitQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
+    private final RunSettings settings;
+    private final TaskTable table;
+    private final TaskDecisions decisions;
+    private final RunEvents events;
+    private final RunPersistence persistence;
+
+    SubmitQueue(RunSettings settings, TaskTable table, TaskDecisions decisions, RunEvents events,
+                RunPersistence persistence) {
+        this.settings = settings;
+        this.table = table;
+        this.decisions = decisions;
+        this.events = events;
+        this.persistence = persistence;
+    }
+
+    void submitReady(Instant now) {
+        int max = settings.maxSimultaneous();
+        if (table.ready.isEmpty() || table.inQueue() >= max) {
+            return;
+        }
+        Scheduler scheduler = settings.scheduler();
+        String bundleName = settings.bundle().name();
+        List<Task> batch = new ArrayList<>();
+        List<Submission> submissions = new ArrayList<>();   // built once: the job is grown, the paths checked
+        while (!table.ready.isEmpty() && table.inQueue() + batch.size() < max) {
+            Task t = table.ready.poll();
+            t.queued = false;
+            if (t.state() != TaskState.WAITING) {
+                continue;
+            }
+            int number = t.attemptCount() + 1;
+            Path dir = table.runDirectory.attemptDir(t.job.name(), number);
+            Job job = t.jobFor(number, settings.retry()).withoutDependencies();
+            Submission s = new Submission(job, bundleName, dir, number, List.of(), Submitter.newToken());
+            String attemptDir = dir.toString();
+            // Default output paths are kept as null, without building their strings.
+            String stdout = job.stdout().isPresent() ? s.stdoutPath().toString() : null;
+            String stderr = job.stderr().isPresent() ? s.stderrPath().toString() : null;
+            t.addAttempt(new AttemptRecord(number, s.token(), null, JobState.UNKNOWN, null, "", now, null, attemptDir,
+                    List.of(), stdout, stderr));
+            batch.add(t);
+            submissions.add(s);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        persistence.save();   // the intent (token) is durable before any job exists: a restart can find it
+        for (int i = 0; i < batch.size(); i++) {
+            Task t = batch.get(i);
+            Submission submission = submissions.get(i);
+            table.dirty = true;
+            try {
+                scheduler.shell().createDirectories(submission.attemptDir());
+                scheduler.shell().writeRecord(submission.attemptDir().resolve(RunDirectory.JOB_RECORD),
+                        Json.writeBytes(submission.job()));
+            } catch (RuntimeException e) {
+                defer(t, "submission deferred: " + e, e);   // no job can exist yet
+                continue;
+            }
+            try {
+                attach(t, scheduler.submit(submission), "", now);
+            } catch (SchedulerException e) {
+                if (e.isTransient()) {
+                    submitOutcomeUnknown(t, e, now);
+                } else {
+                    t.setLast(t.last().endedAs(now, JobState.FAILED, "refused: " + e.getMessage(), null));
+                    decisions.finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                submitOutcomeUnknown(t, e, now);   // e.g. the connection broke during the call
+            }
+        }
+    }
+
+    /**
+     * Settles submissions whose outcome is not known (the manager stopped during the submit call,
+     * or the call failed in a way that may have created the job) by token: a job found is
+     * re-attached, a job the scheduler certainly lacks is submitted again. While the scheduler
+     * cannot tell, the task waits: it is never submitted twice.
+     */
+    void resolveUnrecorded(Instant now) {
+        if (table.unresolved.isEmpty()) {
+            return;
+        }
+        List<Task> asked = new ArrayList<>(table.unresolved);
+        List<String> tokens = new ArrayList<>(asked.size());
+        for (Task t : asked) {
+            tokens.add(t.last().token());
+        }
+        Map<String, String> found;
+        try {
+            found = settings.scheduler().findByTokens(tokens);   // one query for all, however many
+        } catch (RuntimeException e) {
+            for (Task t : asked) {
+                t.set(t.state(), "submission " + t.last().token() + " not settled yet: " + e.getMessage(), t.retryAt());
+            }
+            LOG.debug("{} not settled yet: {}", asked.size() == 1 ? "1 submission" : asked.size() + " submissions",
+                    e.getMessage());
+            return;   // ask again next poll
+        }
+        table.dirty = true;
+        for (Task t : asked) {
+            AttemptRecord a = t.last();
+            String id = found.get(a.token());
+            table.unresolved.remove(t);
+            if (id != null) {
+                attach(t, id, "found by its token", now);
+                LOG.atInfo().log(() -> t.job.name() + " attempt " + a.number() + " was submitted as " + id + "; re-attached");
+            } else {
+                t.dropLastAttempt();   // it never reached the scheduler
+                t.set(TaskState.WAITING, "", null);
+                table.enqueue(t);
+            }
+        }
+    }
+
+    private void attach(Task t, String jobId, String why, Instant now) {
+        t.setLast(t.last().withJobId(jobId).changed(now, JobState.PENDING, why));
+        t.set(TaskState.PENDING, "", null);
+        table.activate(t);
+        if (events.any()) {
+            events.fire(l -> l.submitted(RunEvents.event(t)));
+        }
+    }
+
+    private void defer(Task t, String why, Exception e) {
+        t.dropLastAttempt();
+        t.set(t.state(), why, t.retryAt());
+        table.enqueue(t);
+        LOG.warn(t.job.name() + ": " + why, e);
+    }
+
+    /** A submit call failed in a way that may still have created the job: settle it by token, now or later. */
+    private void submitOutcomeUnknown(Task t, RuntimeException e, Instant now) {
+        t.set(TaskState.PENDING, t.reason(), null);
+        table.unresolved.add(t);
+        resolveUnrecorded(now);
+        if (table.unresolved.contains(t)) {
+            t.set(t.state(), "submission failed (" + e.getMessage() + ") and the scheduler cannot tell yet whether "
+                    + "the job exists; asking again next poll", null);
+            LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
+        } else if (t.state() == TaskState.WAITING) {
+            t.set(TaskState.WAITING, "submission deferred: " + e.getMessage(), null);
+            LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
+        }   // else found: the call failed after the scheduler took the job, and it is attached
+    }
+}

@@ -1,0 +1,182 @@
+package org.drover.run;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Map;
+import org.drover.DependencyType;
+import org.drover.Job;
+import org.drover.scheduler.JobState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens to a task when something is known about it: an attempt that ended is done, retried
+ * under the {@link RetryPolicy} or failed for good; a task that ended tells its dependents, which
+ * become ready or can never run; a waiting task is settled from its dependencies' ends.
+ */
+final class TaskDecisions {
+    private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
+    private final RunSettings settings;
+    private final TaskTable table;
+    private final RunEvents events;
+
+    TaskDecisions(RunSettings settings, TaskTable table, RunEvents events) {
+        this.settings = settings;
+        this.table = table;
+        this.events = events;
+    }
+
+    /** Decides a waiting task from its dependencies' ends: ready, still waiting, or never. */
+    void settleDependencies(Task t) {
+        int open = 0;
+        for (int i = 0; i < t.deps.size(); i++) {
+            Task dep = t.deps.get(i);
+            if (!dep.state().isTerminal()) {
+                open++;
+            } else if (!satisfied(t.depTypes.get(i), dep.state())) {
+                finish(t, TaskState.CANCELLED, "dependency " + dep.job.name() + " ended " + dep.state());
+                return;
+            }
+        }
+        t.openDeps = open;
+        if (open == 0) {
+            table.enqueue(t);
+        }
+    }
+
+    private static boolean satisfied(DependencyType type, TaskState end) {
+        switch (type) {
+            case AFTER_OK:
+                return end.isSuccess();
+            case AFTER_NOT_OK:
+                return !end.isSuccess();
+            default:
+                return true;
+        }
+    }
+
+    /**
+     * The task's latest attempt ended as {@code ended} shows (which may be newer than the attempt
+     * the task's record holds): done, retried, or failed for good. The task's record is written
+     * once, with the decision and that attempt.
+     */
+    void attemptEnded(Task t, AttemptRecord ended, Instant now) {
+        JobState end = ended.state();
+        String reason = ended.reason();
+        if (end.isSuccess() && settings.doneCheck() != null) {
+            Boolean done = isDone(t.job);
+            if (done == null) {
+                table.checking.putIfAbsent(t, now);   // e.g. a stale NFS handle: ask again next poll
+                t.update(t.state(), "exited 0; the done check did not answer, asking again", t.retryAt(), ended);
+                return;
+            }
+            table.checking.remove(t);
+            if (!done) {
+                end = JobState.FAILED;
+                reason = "exited 0 but the done check found no result";
+                ended = ended.changed(now, end, reason);
+            }
+        }
+        if (end.isSuccess()) {
+            finish(t, TaskState.COMPLETED, "", ended);
+            return;
+        }
+        RetryPolicy retry = settings.retry();
+        int made = t.attemptCount();
+        if (retry.shouldRetry(end, made)) {
+            t.update(TaskState.RETRY_WAIT, "attempt " + made + " ended " + end
+                    + (reason.isEmpty() ? "" : " (" + reason + ")") + "; retrying",
+                    now.plus(retry.delayBefore(made + 1)), ended);
+            table.retrying.add(t);
+            table.dirty = true;
+            events.fire(l -> l.retried(RunEvents.event(t)));
+            return;
+        }
+        finish(t, end == JobState.CANCELLED ? TaskState.CANCELLED : TaskState.FAILED,
+                end + (reason.isEmpty() ? "" : ": " + reason)
+                        + (retry.retryOn().contains(end) ? " (no attempt left)" : ""), ended);
+    }
+
+    /**
+     * A task ended for good: tell its dependents, and theirs in turn when they can never run. A
+     * work list, not recursion: a chain of 100,000 tasks whose root fails must not overflow the stack.
+     */
+    void finish(Task t, TaskState state, String reason) {
+        finish(t, state, reason, null);
+    }
+
+    /** {@link #finish(Task, TaskState, String)}, with the task's latest attempt replaced by {@code last} if not null. */
+    void finish(Task t, TaskState state, String reason, AttemptRecord last) {
+        if (t.state().isTerminal()) {
+            if (last != null) {
+                t.setLast(last);   // the decision stands; the attempt's end is still recorded
+            }
+            return;
+        }
+        if (last != null) {
+            t.update(state, reason, null, last);
+        }
+        end(t, state, reason);
+        if (t.dependents.isEmpty()) {
+            return;   // the common case in a large sweep: no work list needed
+        }
+        Deque<Task> ended = new ArrayDeque<>();
+        ended.add(t);
+        while (!ended.isEmpty()) {
+            Task e = ended.poll();
+            for (Task d : e.dependents) {
+                if (d.state() != TaskState.WAITING) {
+                    continue;
+                }
+                int i = d.deps.indexOf(e);
+                if (!satisfied(d.depTypes.get(i), e.state())) {
+                    end(d, TaskState.CANCELLED, "dependency " + e.job.name() + " ended " + e.state());
+                    ended.add(d);
+                } else if (--d.openDeps == 0) {
+                    table.enqueue(d);
+                }
+            }
+        }
+    }
+
+    private void end(Task t, TaskState state, String reason) {
+        t.set(state, reason, null);
+        table.unfinished--;
+        table.dirty = true;
+        // Not ready.remove(t), O(n) on a PriorityQueue: if it is queued, the submit queue drops it (no longer WAITING).
+        if (events.any()) {
+            events.fire(l -> l.finished(RunEvents.event(t)));
+        }
+    }
+
+    /** Asks the done checks that failed to answer again; after {@code lostAfter} of failures the attempt failed. */
+    void recheckDone(Instant now) {
+        Duration lostAfter = settings.lostAfter();
+        for (Map.Entry<Task, Instant> e : new ArrayList<>(table.checking.entrySet())) {
+            Task t = e.getKey();
+            attemptEnded(t, t.last(), now);   // asks the check again
+            if (table.checking.containsKey(t) && Duration.between(e.getValue(), now).compareTo(lostAfter) >= 0) {
+                table.checking.remove(t);
+                String why = "exited 0 but the done check failed for " + lostAfter.getSeconds() + " s";
+                attemptEnded(t, t.last().changed(now, JobState.FAILED, why), now);
+            }
+        }
+    }
+
+    /** Whether the job's result exists: true, false, or null when the check itself failed. */
+    Boolean isDone(Job job) {
+        DoneCheck check = settings.doneCheck();
+        if (check == null) {
+            return false;
+        }
+        try {
+            return check.isDone(job);
+        } catch (Exception e) {
+            LOG.warn("done check of " + job.name() + " failed: " + e);
+            return null;
+        }
+    }
+}
