@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -20,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -28,8 +26,6 @@ import org.drover.Job;
 import org.drover.Memory;
 import org.drover.Resources;
 import org.drover.Walltime;
-import org.drover.internal.AtomicFiles;
-import org.drover.internal.ForkServer;
 import org.drover.internal.Plural;
 import org.drover.internal.Processes;
 import org.drover.scheduler.JobScript;
@@ -97,14 +93,13 @@ public final class LocalScheduler implements Scheduler {
     private final Object lock = new Object();
     private final Map<String, LocalJob> jobs = new HashMap<>();
     private final List<LocalJob> pending = new ArrayList<>();
-    private final BitSet freeGpus = new BitSet();
+    /** What is free of the cpus, memory and gpus; guarded by lock. */
+    private final Slots slots;
     private final AtomicLong nextId = new AtomicLong(1);
     private final ScheduledExecutorService timers;
     private final java.util.concurrent.ExecutorService events;
     private final java.util.concurrent.ExecutorService launchers;
-    private final java.util.concurrent.ExecutorService records;
-    private int freeCpus;
-    private long freeMemory;
+    private final JobRecords records = new JobRecords();
     private boolean closed;
 
     private LocalScheduler(Builder b) {
@@ -113,9 +108,7 @@ public final class LocalScheduler implements Scheduler {
         this.totalGpus = b.gpus;
         this.killGrace = b.killGrace;
         this.useForkServer = b.forkServer && ForkServer.available();
-        this.freeCpus = totalCpus;
-        this.freeMemory = totalMemory;
-        this.freeGpus.set(0, totalGpus);
+        this.slots = new Slots(totalCpus, totalMemory, totalGpus);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "drover-local-timers");
             t.setDaemon(true);
@@ -130,12 +123,6 @@ public final class LocalScheduler implements Scheduler {
         // two slots freed together start their next jobs in parallel.
         this.launchers = Executors.newFixedThreadPool(Math.max(1, Math.min(totalCpus, 4)), r -> {
             Thread t = new Thread(r, "drover-local-launcher");
-            t.setDaemon(true);
-            return t;
-        });
-        // One thread, so a job's started file is always written before its exitcode file.
-        this.records = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "drover-local-records");
             t.setDaemon(true);
             return t;
         });
@@ -405,7 +392,7 @@ public final class LocalScheduler implements Scheduler {
                 if (j.group != null && j.group.running >= j.group.maxRunning) {
                     continue;   // its array's limit, not the machine, holds it: it does not hold the line
                 }
-                if (j.cpus > freeCpus || j.memory > freeMemory || j.submission.job().resources().gpus() > freeGpus.cardinality()) {
+                if (!slots.fits(j)) {
                     break;   // first ready job that does not fit holds the line
                 }
                 it.remove();
@@ -431,18 +418,7 @@ public final class LocalScheduler implements Scheduler {
 
     /** Reserves the job's resources and hands it to a launcher thread; under lock. */
     private void launch(LocalJob j) {
-        int gpus = j.submission.job().resources().gpus();
-        List<Integer> devices = new ArrayList<>();
-        for (int g = freeGpus.nextSetBit(0); g >= 0 && devices.size() < gpus; g = freeGpus.nextSetBit(g + 1)) {
-            devices.add(g);
-        }
-        freeCpus -= j.cpus;
-        freeMemory -= j.memory;
-        devices.forEach(freeGpus::clear);
-        if (j.group != null) {
-            j.group.running++;
-        }
-        j.gpus = devices;
+        slots.reserve(j);
         j.started = Instant.now();
         j.state = JobState.RUNNING;
         launchers.execute(() -> startProcess(j));
@@ -450,12 +426,7 @@ public final class LocalScheduler implements Scheduler {
 
     /** Gives back what {@link #launch} reserved; under lock. */
     private void release(LocalJob j) {
-        freeCpus += j.cpus;
-        freeMemory += j.memory;
-        j.gpus.forEach(freeGpus::set);
-        if (j.group != null) {
-            j.group.running--;
-        }
+        slots.release(j);
     }
 
     /** On a launcher thread, without the lock. */
@@ -473,7 +444,7 @@ public final class LocalScheduler implements Scheduler {
         }
         // started stays the moment the job got its slots (jobs start in that order), a moment
         // before its process. Off the slot's critical path, in order with this job's exitcode (same single thread).
-        record(() -> writeQuietly(s.attemptDir(), RunDirectory.STARTED,
+        records.later(() -> JobRecords.write(s.attemptDir(), RunDirectory.STARTED,
                 j.started.getEpochSecond() + " " + host + " " + p.pid()));
         synchronized (lock) {
             j.process = p;
@@ -502,26 +473,12 @@ public final class LocalScheduler implements Scheduler {
      */
     private boolean startWithForkServer(LocalJob j) {
         Submission s = j.submission;
-        Job job = s.job();
-        Path workingDir = job.workingDir().map(w -> s.attemptDir().resolve(w)).orElse(null);
-        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH")
-                && (workingDir == null || Files.isDirectory(workingDir));
-        List<String> argv = direct ? job.command()
-                : List.of(job.script().isPresent() ? "/bin/bash" : "/bin/sh", s.scriptPath().toString());
-        Path dir = direct && workingDir != null ? workingDir : s.attemptDir();
-        List<String> env = new ArrayList<>(4 + (direct ? job.env().size() : 0));
-        env.add("DROVER_JOB_ID=" + j.id);
-        env.add("DROVER_JOB_NAME=" + job.name());
-        env.add("DROVER_ATTEMPT_DIR=" + s.attemptDir());
-        List<String> unset = List.of();
-        if (!j.gpus.isEmpty()) {
-            env.add("CUDA_VISIBLE_DEVICES=" + j.gpus.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        } else {
-            unset = List.of("CUDA_VISIBLE_DEVICES");
-        }
-        if (direct) {
-            job.env().forEach((k, v) -> env.add(k + "=" + v));   // after Drover's, as the script's exports come after them
-        }
+        LaunchPlan plan = LaunchPlan.of(j);
+        List<String> env = new ArrayList<>(plan.env().size());
+        plan.env().forEach((k, v) -> env.add(k + "=" + v));
+        List<String> unset = plan.unset();
+        List<String> argv = plan.argv();
+        Path dir = plan.dir();
         if (!ForkServer.canCarry(argv) || !ForkServer.canCarry(env) || !ForkServer.canCarry(List.of(dir.toString(),
                 s.stdoutPath().toString(), s.stderrPath().toString()))) {
             return false;
@@ -611,7 +568,7 @@ public final class LocalScheduler implements Scheduler {
             }
             Submission s = j.submission;
             // As with ProcessBuilder: started is the moment the job got its slots; in order with its exitcode.
-            record(() -> writeQuietly(s.attemptDir(), RunDirectory.STARTED,
+            records.later(() -> JobRecords.write(s.attemptDir(), RunDirectory.STARTED,
                     j.started.getEpochSecond() + " " + host + " " + pid));
             synchronized (lock) {
                 if (j.exited) {
@@ -675,7 +632,7 @@ public final class LocalScheduler implements Scheduler {
                     break;
             }
             // Written on the records thread, after the started file it replaces.
-            record(() -> {
+            records.later(() -> {
                 try {
                     Files.deleteIfExists(s.attemptDir().resolve(RunDirectory.STARTED));
                 } catch (IOException | RuntimeException e) {
@@ -723,8 +680,8 @@ public final class LocalScheduler implements Scheduler {
         Path dir = j.submission.attemptDir();
         try {
             // As for any ended job, the exit code file says so; stderr says why.
-            writeQuietly(dir, RunDirectory.EXIT_CODE, Integer.toString(CANNOT_START_EXIT_CODE));
-            appendQuietly(dir.resolve(RunDirectory.STDERR), "drover: " + reason);
+            JobRecords.write(dir, RunDirectory.EXIT_CODE, Integer.toString(CANNOT_START_EXIT_CODE));
+            JobRecords.append(dir.resolve(RunDirectory.STDERR), "drover: " + reason);
         } finally {
             synchronized (lock) {
                 release(j);
@@ -738,42 +695,15 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
-    /**
-     * The process for a job. An argument-list job is exec'd directly, as its {@code script.sh}
-     * would ({@code exec} of the same words, same environment, same directory), which saves a
-     * shell per job; a script body, a job that sets {@code PATH} (the shell's {@code exec} would
-     * look the program up in it) or whose working directory is missing (the script reports it)
-     * runs {@code script.sh}.
-     */
-    private ProcessBuilder processBuilder(LocalJob j) {
+    /** The process for a job, as its {@link LaunchPlan} says. */
+    private static ProcessBuilder processBuilder(LocalJob j) {
         Submission s = j.submission;
-        Job job = s.job();
-        ProcessBuilder pb;
-        File dir = s.attemptDir().toFile();
-        Path workingDir = job.workingDir().map(w -> s.attemptDir().resolve(w)).orElse(null);
-        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH")
-                && (workingDir == null || Files.isDirectory(workingDir));
-        if (direct) {
-            pb = new ProcessBuilder(job.command());
-            if (workingDir != null) {
-                dir = workingDir.toFile();
-            }
-        } else {
-            pb = new ProcessBuilder(job.script().isPresent() ? "/bin/bash" : "/bin/sh", s.scriptPath().toString());
-        }
-        pb.directory(dir);
+        LaunchPlan plan = LaunchPlan.of(j);
+        ProcessBuilder pb = new ProcessBuilder(plan.argv());
+        pb.directory(plan.dir().toFile());
         Map<String, String> env = pb.environment();
-        env.put("DROVER_JOB_ID", j.id);
-        env.put("DROVER_JOB_NAME", job.name());
-        env.put("DROVER_ATTEMPT_DIR", s.attemptDir().toString());
-        if (!j.gpus.isEmpty()) {
-            env.put("CUDA_VISIBLE_DEVICES", j.gpus.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        } else {
-            env.remove("CUDA_VISIBLE_DEVICES");
-        }
-        if (direct) {
-            env.putAll(job.env());   // after Drover's, as the script's exports come after them
-        }
+        plan.unset().forEach(env::remove);
+        env.putAll(plan.env());
         pb.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
         pb.redirectOutput(s.stdoutPath().toFile());
         pb.redirectError(s.stderrPath().toFile());
@@ -848,11 +778,11 @@ public final class LocalScheduler implements Scheduler {
                 schedule();
             }
         }
-        record(() -> {
+        records.later(() -> {
             try {
                 // A failure (the job removed its own directory, a full disk) is logged and must not
                 // keep the job RUNNING, hence the finally.
-                writeQuietly(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
+                JobRecords.write(j.submission.attemptDir(), RunDirectory.EXIT_CODE, Integer.toString(exitCode));
             } finally {
                 ended(j, state, exitCode, reason);
             }
@@ -871,102 +801,12 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
-    /** Runs a record write on the records thread, or here once the scheduler is closed. */
-    private void record(Runnable write) {
-        try {
-            records.execute(write);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            write.run();
-        }
-    }
-
     private void end(LocalJob j, JobState state, Integer exitCode, String reason) {
         j.state = state;
         j.exitCode = exitCode;
         j.reason = reason;
         if (j.ended == null) {
             j.ended = Instant.now();   // a job that ran ended when its process did
-        }
-    }
-
-    /**
-     * Writes a small record file of a local job's run directory: atomic, not synced (a local job
-     * lives and dies with this JVM). A failure is logged, never thrown: the record follows the
-     * job's state, it must never stop a state change.
-     */
-    private static boolean writeQuietly(Path dir, String name, String content) {
-        try {
-            AtomicFiles.writeUnsynced(dir.resolve(name), (content + "\n").getBytes(StandardCharsets.UTF_8));
-            return true;
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot write " + dir.resolve(name) + ": " + e);
-            return false;
-        }
-    }
-
-    private static void appendQuietly(Path file, String line) {
-        try {
-            Files.writeString(file, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot write " + file + ": " + e);
-        }
-    }
-
-    /** The tasks of one array submitted with a limit on running tasks; guarded by the scheduler's lock. */
-    private static final class ArrayGroup {
-        final int maxRunning;
-        int running;
-
-        ArrayGroup(int maxRunning) {
-            this.maxRunning = maxRunning;
-        }
-    }
-
-    /** One job's state; fields guarded by the scheduler's lock. */
-    private static final class LocalJob {
-        final String id;
-        final Submission submission;
-        final int cpus;
-        final long memory;
-        final List<LocalJob> deps;
-        final ArrayGroup group;
-        JobState state = JobState.PENDING;
-        /** Its process when started with ProcessBuilder. */
-        Process process;
-        /** Its pid (and process group id) when started by a fork server; 0 until known. */
-        long pid;
-        /** The fork server asked to start it. */
-        ForkServer server;
-        /** Why the fork server could not start it (dir, stdout, stderr, env, command); null if it could. */
-        String cannotStart;
-        List<Integer> gpus = List.of();
-        ScheduledFuture<?> timer;
-        boolean stopping;
-        /** Its process ended (or never started): its slots are free, its exitcode may not be written yet. */
-        boolean exited;
-        JobState stopState;
-        String stopReason;
-        Integer exitCode;
-        String reason = "";
-        Instant started;
-        Instant ended;
-
-        LocalJob(String id, Submission submission, int cpus, long memory, List<LocalJob> deps, ArrayGroup group) {
-            this.id = id;
-            this.submission = submission;
-            this.cpus = cpus;
-            this.memory = memory;
-            this.deps = deps;
-            this.group = group;
-        }
-
-        JobStatus status() {
-            String why = reason;
-            if (state == JobState.PENDING && why.isEmpty()) {
-                why = deps.stream().anyMatch(d -> !d.state.isTerminal()) ? "Dependency" : "Resources";
-            }
-            return new JobStatus(id, state, exitCode, why, started, ended, state.name());
         }
     }
 

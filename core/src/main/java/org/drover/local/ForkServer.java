@@ -1,4 +1,4 @@
-package org.drover.internal;
+package org.drover.local;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * fs.close();                                    // the server exits once its jobs have
  * }</pre>
  */
-public final class ForkServer implements AutoCloseable {
+final class ForkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ForkServer.class);
     private static final String SCRIPT = loadScript();
     private static final String PYTHON = findPython();
