@@ -81,14 +81,9 @@ public final class LocalScheduler implements Scheduler {
     private final int totalCpus;
     private final long totalMemory;
     private final int totalGpus;
-    private final Duration killGrace;
     private final Shell shell = LocalShell.create();
     private final String host;
-    private final boolean useForkServer;
-    private final Object forkServerLock = new Object();
-    /** The fork server that starts jobs now; null before the first job and after it died. Guarded by forkServerLock. */
-    private ForkServer forkServer;
-    private final ForkServer.Listener forkServerEvents = new ForkServerEvents();
+    private final ForkServers forkServers;
 
     private final Object lock = new Object();
     private final Map<String, LocalJob> jobs = new HashMap<>();
@@ -97,6 +92,7 @@ public final class LocalScheduler implements Scheduler {
     private final Slots slots;
     private final AtomicLong nextId = new AtomicLong(1);
     private final ScheduledExecutorService timers;
+    private final JobSignals signals;
     private final java.util.concurrent.ExecutorService events;
     private final java.util.concurrent.ExecutorService launchers;
     private final JobRecords records = new JobRecords();
@@ -106,14 +102,15 @@ public final class LocalScheduler implements Scheduler {
         this.totalCpus = b.cpus;
         this.totalMemory = b.memory;
         this.totalGpus = b.gpus;
-        this.killGrace = b.killGrace;
-        this.useForkServer = b.forkServer && ForkServer.available();
+
+        this.forkServers = new ForkServers(b.forkServer, new ForkServerEvents());
         this.slots = new Slots(totalCpus, totalMemory, totalGpus);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "drover-local-timers");
             t.setDaemon(true);
             return t;
         });
+        this.signals = new JobSignals(timers, b.killGrace);
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "drover-local-events");
             t.setDaemon(true);
@@ -349,16 +346,11 @@ public final class LocalScheduler implements Scheduler {
                 if (j.process != null && j.process.isAlive()) {
                     Processes.killTree(j.process.toHandle(), true);
                 } else if (j.pid > 0 && !j.exited) {
-                    killGroup(j, true);
+                    signals.killGroup(j, true);
                 }
             }
         }
-        synchronized (forkServerLock) {
-            if (forkServer != null) {
-                forkServer.close();   // it exits once its killed jobs have
-                forkServer = null;
-            }
-        }
+        forkServers.close();   // it exits once its killed jobs have
         timers.shutdownNow();
         events.shutdown();
         launchers.shutdown();
@@ -431,7 +423,7 @@ public final class LocalScheduler implements Scheduler {
 
     /** On a launcher thread, without the lock. */
     private void startProcess(LocalJob j) {
-        if (useForkServer && startWithForkServer(j)) {
+        if (forkServers.enabled() && startWithForkServer(j)) {
             return;
         }
         Submission s = j.submission;
@@ -484,7 +476,7 @@ public final class LocalScheduler implements Scheduler {
             return false;
         }
         for (int attempt = 0; attempt < 2; attempt++) {
-            ForkServer fs = forkServer();
+            ForkServer fs = forkServers.get();
             if (fs == null) {
                 return false;
             }
@@ -506,48 +498,15 @@ public final class LocalScheduler implements Scheduler {
                     }
                     j.server = null;
                 }
-                forgetForkServer(fs);
+                forkServers.forget(fs);
             }
         }
         return false;
     }
 
-    /** The running fork server, started now if there is none; null if none can start (or closed). */
-    private ForkServer forkServer() {
-        synchronized (forkServerLock) {
-            if (forkServer != null && forkServer.isAlive()) {
-                return forkServer;
-            }
-            synchronized (lock) {
-                if (closed) {
-                    return null;
-                }
-            }
-            try {
-                forkServer = ForkServer.start(forkServerEvents);
-                return forkServer;
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("cannot start a fork server, starting jobs with ProcessBuilder: " + e);
-                forkServer = null;
-                return null;
-            }
-        }
-    }
-
-    private void forgetForkServer(ForkServer fs) {
-        synchronized (forkServerLock) {
-            if (forkServer == fs) {
-                forkServer = null;
-            }
-        }
-    }
-
     /** The pid of the current fork server, if one runs; for tests. */
     java.util.OptionalLong forkServerPid() {
-        synchronized (forkServerLock) {
-            return forkServer != null && forkServer.isAlive() ? java.util.OptionalLong.of(forkServer.pid())
-                    : java.util.OptionalLong.empty();
-        }
+        return forkServers.pid();
     }
 
     /** The fork server's reports, on its reader thread. */
@@ -562,7 +521,7 @@ public final class LocalScheduler implements Scheduler {
                 }
                 j.pid = pid;
                 if (j.exited || closed) {
-                    killGroup(j, true);   // lost or closed while it was being started
+                    signals.killGroup(j, true);   // lost or closed while it was being started
                     return;
                 }
             }
@@ -644,7 +603,7 @@ public final class LocalScheduler implements Scheduler {
 
         @Override
         public void serverEnded(ForkServer server, int exitCode) {
-            forgetForkServer(server);
+            forkServers.forget(server);
             synchronized (lock) {
                 if (closed || server.closing()) {
                     return;
@@ -724,34 +683,7 @@ public final class LocalScheduler implements Scheduler {
         j.stopping = true;
         j.stopState = endState;
         j.stopReason = reason;
-        if (j.process == null) {
-            killGroup(j, false);
-            List<ProcessHandle> signalled = ProcessHandle.of(j.pid).map(h -> Processes.killTree(h, false)).orElse(List.of());
-            timers.schedule(() -> {
-                killGroup(j, true);
-                Processes.killAll(signalled);
-            }, killGrace.toMillis(), TimeUnit.MILLISECONDS);
-            return;
-        }
-        List<ProcessHandle> signalled = Processes.killTree(j.process.toHandle(), false);
-        timers.schedule(() -> Processes.killAll(signalled), killGrace.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Signals the process group of a job started by a fork server (TERM, or KILL when
-     * {@code forcibly}); without a live server, the job's process and its descendants instead.
-     */
-    private void killGroup(LocalJob j, boolean forcibly) {
-        ForkServer fs = j.server;
-        if (fs != null && fs.isAlive() && !fs.closing()) {
-            try {
-                fs.signal(j.pid, forcibly ? "KILL" : "TERM");
-                return;
-            } catch (IOException e) {
-                LOG.debug("fork server " + fs.pid() + " cannot signal job " + j.id, e);
-            }
-        }
-        ProcessHandle.of(j.pid).ifPresent(h -> Processes.killTree(h, forcibly));
+        signals.terminate(j);
     }
 
     /**
@@ -920,6 +852,6 @@ public final class LocalScheduler implements Scheduler {
         }
         return String.format(Locale.ROOT, "LocalScheduler[%s, %.1fG memory, %s; %d running, %d queued; %s%s]",
                 Plural.of(totalCpus, "cpu"), totalMemory / (double) (1L << 30), totalGpus == 0 ? "no gpu" : Plural.of(totalGpus, "gpu"),
-                running, queued, useForkServer ? "fork server" : "ProcessBuilder", closed ? "; closed" : "");
+                running, queued, forkServers.enabled() ? "fork server" : "ProcessBuilder", closed ? "; closed" : "");
     }
 }
