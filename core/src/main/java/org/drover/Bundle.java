@@ -289,6 +289,9 @@ public final class Bundle {
                 if (!b.sweeps.containsKey(a.sweep())) {
                     throw new IllegalArgumentException("array option names sweep '" + a.sweep() + "', which has no jobs");
                 }
+                if (b.arrays.containsKey(a.sweep())) {
+                    throw new IllegalArgumentException("sweep '" + a.sweep() + "' has two array options; give it one");
+                }
                 return b.arrays.put(a.sweep(), a);
             });
         }

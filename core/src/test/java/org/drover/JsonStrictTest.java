@@ -69,19 +69,40 @@ class JsonStrictTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             an empty command           | {"name":"d","command":[]}                      | at jobs[3].command: command must have at least one word
-            a null command word        | {"name":"d","command":["x",null]}              | at jobs[3].command: command[1] must not be null
+            a null command word        | {"name":"d","command":["x",null]}              | at jobs[3].command[1]: expected a value, got null
             a string for a list        | {"name":"d","command":"x"}                     | at jobs[3].command: expected a list, got "x"
             a command and a script     | {"name":"d","command":["x"],"script":"y"}      | at jobs[3]: job 'd' has both a command and a script
-            a null name                | {"name":null,"command":["x"]}                  | at jobs[3].name: job name must not be empty
+            a null name                | {"name":null,"command":["x"]}                  | at jobs[3].name: expected a value, got null
             a bad name                 | {"name":"a b","command":["x"]}                 | at jobs[3].name: job name 'a b' is not allowed
             a name used twice          | {"name":"a","command":["x"]}                   | at jobs[3]: bundle 's' already has a job named 'a'
-            a null job                 | null                                           | at jobs[3]: a job must not be null
+            a null job                 | null                                           | at jobs[3]: expected a value, got null
+            a null field               | {"name":"d","command":["x"],"workingDir":null} | at jobs[3].workingDir: expected a value, got null
             """)
     void aBadJobIsRefusedWithItsFullPath(String what, String job, String expected) {
         assertThatThrownBy(() -> Bundle.fromJson(bundleWithFourthJob(job)))
                 .isInstanceOf(RecordFormatException.class)
                 .hasMessageStartingWith("bundle JSON: " + expected)
                 .satisfies(JsonStrictTest::leaksNothing);
+    }
+
+    @Test
+    void aSweepHasOneArrayOption() {
+        String twice = "{\"name\":\"s\",\"jobs\":[{\"name\":\"t_0\",\"command\":[\"x\"],\"sweep\":\"t\",\"sweepIndex\":0}],"
+                + "\"arrays\":[{\"sweep\":\"t\"},{\"sweep\":\"t\",\"maxRunning\":2}]}";
+        assertThatThrownBy(() -> Bundle.fromJson(twice))
+                .hasMessageStartingWith("bundle JSON: at arrays[1]: sweep 't' has two array options");
+    }
+
+    @Test
+    void aRecordCutAnywhereIsRefusedWithoutLeakingParserInternals() {
+        String json = Bundle.named("s").add(Job.named("a").command("x").cpus(2).env("A", "1"))
+                .add(Sweep.of(Job.named("t").command("x", "{lr}")).param("lr", 0.1, 0.01).dependsOn("a").asArray(1))
+                .toJson();
+        for (int cut = 1; cut < json.length() - 1; cut += 7) {
+            String part = json.substring(0, cut);
+            assertThatThrownBy(() -> Bundle.fromJson(part)).as("cut at %d", cut)
+                    .isInstanceOf(RecordFormatException.class).satisfies(JsonStrictTest::leaksNothing);
+        }
     }
 
     @Test

@@ -2,11 +2,13 @@ package org.drover.internal;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,17 +96,39 @@ public final class Json {
         }
     }
 
+    /**
+     * Reads a job or bundle record.
+     *
+     * @param json the record
+     * @param type what it holds
+     * @param source what the text is, for error messages ({@code job JSON})
+     * @param <T> the type
+     * @return the value
+     * @throws RecordFormatException naming the source, the JSON path and the reason
+     */
     public static <T> T read(String json, Class<T> type, String source) {
-        try {
-            return MAPPER.readValue(json, type);
+        try (JsonParser p = new NoNulls(MAPPER.createParser(json))) {
+            return MAPPER.readValue(p, type);
         } catch (JsonProcessingException e) {
             throw formatError(source, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
         }
     }
 
+    /**
+     * Reads a job or bundle record from a file.
+     *
+     * @param file the file
+     * @param type what it holds
+     * @param <T> the type
+     * @return the value
+     * @throws RecordFormatException naming the file, the JSON path and the reason
+     * @throws UncheckedIOException if the file is missing or cannot be read, with the OS's reason
+     */
     public static <T> T read(Path file, Class<T> type) {
-        try {
-            return MAPPER.readValue(file.toFile(), type);
+        try (JsonParser p = new NoNulls(MAPPER.createParser(file.toFile()))) {
+            return MAPPER.readValue(p, type);
         } catch (NoSuchFileException e) {
             throw new UncheckedIOException("no such file: " + file, e);
         } catch (JsonProcessingException e) {
@@ -160,6 +184,14 @@ public final class Json {
             path = path(((JsonParser) e.getProcessor()).getParsingContext());
         }
         String why = reason(e);
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof NullValue) {   // the parser's own path: databind's stops at the object
+                path = ((NullValue) t).path;
+                why = ((NullValue) t).getOriginalMessage();
+                break;
+            }
+        }
+        why = LOCATION.matcher(why).replaceAll("");
         Matcher duplicate = DUPLICATE.matcher(why);
         if (duplicate.matches()) {
             String name = duplicate.group(1);
@@ -181,6 +213,8 @@ public final class Json {
     }
 
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
+    /** Jackson's own location text, which may sit inside a message: we give line and column ourselves. */
+    private static final Pattern LOCATION = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)|\\s*at \\[Source:[^\\]]*\\]|\\s*\\[Source:[^\\]]*\\]");
 
     private static String join(String path, String field) {
         if (path.isEmpty()) {
@@ -310,5 +344,35 @@ public final class Json {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Refuses {@code null} wherever it stands, as the fluent API refuses a null argument: Drover never
+     * writes one, and a creator could not tell it from a field left out (which takes the default).
+     */
+    private static final class NoNulls extends JsonParserDelegate {
+        NoNulls(JsonParser p) {
+            super(p);
+        }
+
+        @Override
+        public JsonToken nextToken() throws IOException {
+            JsonToken t = super.nextToken();
+            if (t == JsonToken.VALUE_NULL) {
+                throw new NullValue(this, path(getParsingContext()));
+            }
+            return t;
+        }
+    }
+
+    /** A null in a record, with the path where the parser met it. */
+    private static final class NullValue extends JsonParseException {
+        private static final long serialVersionUID = 1L;
+        final String path;
+
+        NullValue(JsonParser p, String path) {
+            super(p, "expected a value, got null (leave an optional field out instead)");
+            this.path = path;
+        }
     }
 }
