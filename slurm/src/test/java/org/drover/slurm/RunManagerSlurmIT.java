@@ -326,11 +326,28 @@ class RunManagerSlurmIT {
 
     private static Process manager(Path store, Path runs, String name, String path) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", testClassPath(),
                 ManagerProcess.class.getName(), store.toString(), runs.toString(), name, "4", "6")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE);
         pb.environment().put("PATH", path);
         return pb.start();
+    }
+
+    /**
+     * This test's classes and everything they need, as a class path for another JVM. Failsafe runs
+     * the tests on the module path (drover-slurm is a module), so {@code java.class.path} alone
+     * lacks Drover's own classes and their module dependencies.
+     */
+    private static String testClassPath() {
+        List<String> parts = new java.util.ArrayList<>();
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isBlank()) {
+                parts.add(value);
+            }
+        }
+        parts.add(Path.of("target/test-classes").toAbsolutePath().toString());
+        return String.join(java.io.File.pathSeparator, parts);
     }
 
     private static Path testbedScript() {
