@@ -602,7 +602,7 @@ public final class SlurmScheduler implements Scheduler {
         JobState state = tasks.stream().anyMatch(t -> t.state() == JobState.RUNNING) ? JobState.RUNNING
                 : tasks.stream().anyMatch(t -> !t.state().isTerminal()) ? JobState.PENDING
                 : tasks.stream().map(JobStatus::state).filter(s -> !s.isSuccess()).findFirst().orElse(JobState.COMPLETED);
-        return new JobStatus(id, state, null, tasks.size() + " array tasks", null, null, "ARRAY");
+        return new JobStatus(id, state, null, Plural.of(tasks.size(), "array task"), null, null, "ARRAY");
     }
 
     // ---- cancel ----
