@@ -45,6 +45,22 @@ public record Submission(Job job, String bundle, Path attemptDir, int attempt, L
         Names.requireSchedulerWord("token", token);
     }
 
+    /**
+     * One line: bundle, job, attempt, token and what it waits for, without the whole job.
+     *
+     * @return e.g. {@code Submission[study/train_0 attempt 2, token drv1a2b, after afterok:17]}
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Submission[").append(bundle).append('/').append(job.name())
+                .append(" attempt ").append(attempt).append(", token ").append(token);
+        for (int i = 0; i < dependencies.size(); i++) {
+            IdDependency d = dependencies.get(i);
+            sb.append(i == 0 ? ", after " : " ").append(d.type().keyword()).append(':').append(d.jobId());
+        }
+        return sb.append(']').toString();
+    }
+
     /** A dependency on a scheduler job id. */
     public record IdDependency(String jobId, DependencyType type) {
         /**

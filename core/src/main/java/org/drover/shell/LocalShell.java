@@ -180,4 +180,16 @@ public final class LocalShell implements Shell {
     public String describe() {
         return "localhost";
     }
+
+    /**
+     * Where it runs commands, and what it sets on top of this JVM's environment.
+     *
+     * @return e.g. {@code LocalShell[localhost]} or {@code LocalShell[localhost, sets PATH]} (names, never values)
+     */
+    @Override
+    public String toString() {
+        // Names only: values may be secrets.
+        return "LocalShell[localhost" + (environment.isEmpty() ? ""
+                : ", sets " + String.join(", ", new java.util.TreeSet<>(environment.keySet()))) + "]";
+    }
 }

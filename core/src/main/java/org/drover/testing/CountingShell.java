@@ -78,4 +78,21 @@ public final class CountingShell implements Shell {
     public String describe() {
         return delegate.describe();
     }
+
+    /**
+     * The shell it forwards to and the counts so far.
+     *
+     * @return e.g. {@code CountingShell[localhost: sbatch 3, squeue 12]}
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("CountingShell[").append(delegate.describe()).append(':');
+        new java.util.TreeMap<>(counts).forEach((program, n) -> sb.append(' ').append(program).append(' ').append(n.get()).append(','));
+        if (sb.charAt(sb.length() - 1) == ',') {
+            sb.setLength(sb.length() - 1);
+        } else {
+            sb.append(" no command yet");
+        }
+        return sb.append(']').toString();
+    }
 }

@@ -74,6 +74,26 @@ class ReadablePrintingTest {
         assertThat(r.tasks().get(1).toString()).isEqualTo("TaskRecord[train FAILED, 2 attempts, last job 9: FAILED: exit code 3]");
     }
 
+    @Test
+    void submissionsAndShellsAreOneShortLine() {
+        org.drover.scheduler.Submission s = new org.drover.scheduler.Submission(Job.named("train_0").command("echo", "x"),
+                "study", dir.resolve("train_0/2"), 2,
+                List.of(new org.drover.scheduler.Submission.IdDependency("17", org.drover.DependencyType.AFTER_OK)), "drv1a2b");
+        assertThat(s.toString()).isEqualTo("Submission[study/train_0 attempt 2, token drv1a2b, after afterok:17]");
+
+        assertThat(org.drover.shell.LocalShell.create().toString()).isEqualTo("LocalShell[localhost]");
+        org.drover.shell.LocalShell shimmed = org.drover.shell.LocalShell.withEnvironment(
+                java.util.Map.of("PATH", "/opt/shims:/usr/bin", "TOKEN", "secret"));
+        assertThat(shimmed.toString()).isEqualTo("LocalShell[localhost, sets PATH, TOKEN]").doesNotContain("secret");
+
+        org.drover.testing.CountingShell counting = new org.drover.testing.CountingShell(org.drover.shell.LocalShell.create());
+        assertThat(counting.toString()).isEqualTo("CountingShell[localhost: no command yet]");
+        counting.run(List.of("true"), Duration.ofSeconds(10));
+        counting.run(List.of("true"), Duration.ofSeconds(10));
+        counting.run(List.of("echo", "hi"), Duration.ofSeconds(10));
+        assertThat(counting.toString()).isEqualTo("CountingShell[localhost: echo 1, true 2]");
+    }
+
     private static AttemptRecord attempt(int number, String jobId, JobState state) {
         Instant t = Instant.parse("2026-12-05T05:00:00Z");
         return new AttemptRecord(number, "drv" + number, jobId, state, null, "", t, t, "runs/study_1/x/" + number,
