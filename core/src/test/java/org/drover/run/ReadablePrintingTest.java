@@ -94,6 +94,30 @@ class ReadablePrintingTest {
         assertThat(counting.toString()).isEqualTo("CountingShell[localhost: echo 1, true 2]");
     }
 
+    @Test
+    void longRunRecordsAndSubmittedBundlesStopAfterAScreenful() {
+        List<TaskRecord> tasks = java.util.stream.IntStream.range(0, 25)
+                .mapToObj(i -> new TaskRecord("t" + i, TaskState.COMPLETED, "", null,
+                        List.of(attempt(1, String.valueOf(100 + i), JobState.COMPLETED))))
+                .toList();
+        String record = new RunRecord("big", "local", "runs/big_1", Instant.parse("2026-12-05T06:00:00Z"), tasks).toString();
+        assertThat(record.lines()).hasSize(22);
+        assertThat(record).startsWith("RunRecord big on local, saved 2026-12-05T06:00:00Z, in runs/big_1: 25 of 25 done\n"
+                        + "  t0 COMPLETED, 1 attempt, last job 100\n")
+                .contains("\n  t19 COMPLETED, 1 attempt, last job 119\n")
+                .doesNotContain("t20 ")
+                .endsWith("  ... 5 more");
+
+        Bundle big = Bundle.named("big").add(Sweep.of(Job.named("t").command("true")).param("x", java.util.stream.IntStream
+                .range(0, 25).boxed().toList()));
+        SubmittedBundle submitted = Submitter.submit(big, new InMemoryScheduler(2, 1), dir);
+        String text = submitted.toString();
+        assertThat(text.lines()).hasSize(22);
+        assertThat(text).startsWith("SubmittedBundle big on ").contains(": 25 jobs\n")
+                .contains("\n  " + big.jobs().get(0).name() + " = " + submitted.id(big.jobs().get(0).name()) + "\n")
+                .endsWith("  ... 5 more");
+    }
+
     private static AttemptRecord attempt(int number, String jobId, JobState state) {
         Instant t = Instant.parse("2026-12-05T05:00:00Z");
         return new AttemptRecord(number, "drv" + number, jobId, state, null, "", t, t, "runs/study_1/x/" + number,
