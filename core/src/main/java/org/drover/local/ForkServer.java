@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * ForkServer fs = ForkServer.start(listener);   // listener.started(id, pid), exited(id, status), ...
- * fs.launch("7", dir, dir.resolve("stdout"), dir.resolve("stderr"), List.of(), List.of("A=1"), List.of("true"));
+ * fs.launch("7", dir, dir.resolve("stdout"), dir.resolve("stderr"), dir, "", List.of(), List.of("A=1"), List.of("true"));
  * fs.signal(pid, "TERM");
  * fs.close();                                    // the server exits once its jobs have
  * }</pre>
@@ -130,16 +130,20 @@ final class ForkServer implements AutoCloseable {
     /**
      * Asks the server to start a job: stdin from /dev/null, stdout and stderr truncated into the
      * given files, in {@code dir}, with the server's environment less {@code unset} plus
-     * {@code env} ("NAME=value"), exec of {@code argv} (looked up in the job's PATH).
+     * {@code env} ("NAME=value"), exec of {@code argv} (looked up in the job's PATH). The server
+     * writes the job's {@code started} record (ending with {@code startedTail}) and its
+     * {@code exitcode} record into {@code records}.
      */
-    public void launch(String id, Path dir, Path stdout, Path stderr, List<String> unset, List<String> env,
-            List<String> argv) throws IOException {
+    public void launch(String id, Path dir, Path stdout, Path stderr, Path records, String startedTail,
+            List<String> unset, List<String> env, List<String> argv) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream(256);
         field(b, "S");
         field(b, id);
         field(b, dir.toAbsolutePath().toString());
         field(b, stdout.toAbsolutePath().toString());
         field(b, stderr.toAbsolutePath().toString());
+        field(b, records.toAbsolutePath().toString());
+        field(b, startedTail);
         fields(b, unset);
         fields(b, env);
         fields(b, argv);
@@ -155,7 +159,7 @@ final class ForkServer implements AutoCloseable {
         send(b);
     }
 
-    /** Ends the requests; the server exits when the jobs it still runs have. */
+    /** Ends the requests; the server exits when the jobs it still runs have (it writes their records). */
     @Override
     public void close() {
         closing = true;

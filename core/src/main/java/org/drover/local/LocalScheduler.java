@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +57,22 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #cancel} stops the whole process tree of a running job.</li>
  *   <li>Jobs are started by a fork server: one python3 process, started with the first job, that
  *       spawns each job in its own process group (one exec per job, where the JDK's default
- *       launch costs two). If the fork server dies, the jobs it ran are killed and end
- *       {@link JobState#LOST}, and the next job starts a new one. Without python3 on the PATH
- *       jobs are started with {@link ProcessBuilder}.</li>
- *   <li>State lives in this object only: a new LocalScheduler knows no earlier job (its ids are
- *       reported {@link JobState#NOT_FOUND}); the run directory's {@code exitcode} files remain.</li>
+ *       launch costs two) and writes the job's {@code started} and {@code exitcode} records
+ *       itself. When a job's main process ends, whatever it left running in its process group is
+ *       killed, as SLURM does at the end of a job. If the fork server dies, the jobs it ran are
+ *       killed and end {@link JobState#LOST}, and the next job starts a new one. Without python3
+ *       on the PATH jobs are started with {@link ProcessBuilder} (then background processes a job
+ *       leaves are not ended, and its records are written by this JVM).</li>
+ *   <li>Jobs outlive this object and its JVM, on purpose: {@link #close()} detaches (running jobs
+ *       go on, the fork server writes their records and exits after the last one; jobs still
+ *       waiting for slots never start), and only {@link #cancel} stops a job. The fork server
+ *       leads its own session, so a terminal's Ctrl-C to the JVM does not reach the jobs.</li>
+ *   <li>A LocalScheduler in a later JVM finds those jobs again when a manager
+ *       {@link #reattach re-attaches}: a live process (pid and start time, so a reused pid is never
+ *       taken for it) is RUNNING and followed, keeps its slots and has its walltime enforced; an
+ *       ended one has its exit code; one whose process is gone without an exit code, or that never
+ *       started, is {@link JobState#LOST}. Job ids ({@code <jvm pid>.<n>}) are never reused by
+ *       another scheduler of the same JVM.</li>
  * </ul>
  *
  * <pre>{@code
@@ -90,7 +102,11 @@ public final class LocalScheduler implements Scheduler {
     private final List<LocalJob> pending = new ArrayList<>();
     /** What is free of the cpus, memory and gpus; guarded by lock. */
     private final Slots slots;
-    private final AtomicLong nextId = new AtomicLong(1);
+    /** Ids are unique among all LocalSchedulers of this JVM, and carry its pid to differ from an earlier JVM's. */
+    private static final AtomicLong NEXT_ID = new AtomicLong(1);
+    private static final String ID_PREFIX = ProcessHandle.current().pid() + ".";
+    private final Map<String, String> idByToken = new HashMap<>();
+    private final AdoptedJobs adopted;
     private final ScheduledExecutorService timers;
     private final JobSignals signals;
     private final java.util.concurrent.ExecutorService events;
@@ -105,16 +121,33 @@ public final class LocalScheduler implements Scheduler {
 
         this.forkServers = new ForkServers(b.forkServer, new ForkServerEvents());
         this.slots = new Slots(totalCpus, totalMemory, totalGpus);
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "drover-local-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        // Neither is shut down by close(): jobs outlive it, and their exits, walltimes and kills are
+        // still handled while this JVM lives. Their threads end when idle.
+        java.util.concurrent.ScheduledThreadPoolExecutor timerPool = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "drover-local-timers");
+                    t.setDaemon(true);
+                    return t;
+                });
+        timerPool.setRemoveOnCancelPolicy(true);
+        timerPool.setKeepAliveTime(30, TimeUnit.SECONDS);
+        timerPool.allowCoreThreadTimeOut(true);
+        this.timers = timerPool;
         this.signals = new JobSignals(timers, b.killGrace);
-        this.events = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "drover-local-events");
-            t.setDaemon(true);
-            return t;
+        java.util.concurrent.ThreadPoolExecutor eventPool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30,
+                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "drover-local-events");
+                    t.setDaemon(true);
+                    return t;
+                });
+        eventPool.allowCoreThreadTimeOut(true);
+        this.events = eventPool;
+        this.adopted = new AdoptedJobs(lock, slots, timers, b.killGrace, this::signalGroup, () -> {
+            synchronized (lock) {
+                if (!closed) {
+                    schedule();   // the slots of an adopted job that ended are free
+                }
+            }
         });
         // Processes start here, not under the lock: a start costs milliseconds (fork, exec), and
         // two slots freed together start their next jobs in parallel.
@@ -286,9 +319,10 @@ public final class LocalScheduler implements Scheduler {
     private String register(Submission s, ArrayGroup group) {
         Resources r = s.job().resources();
         List<LocalJob> deps = dependenciesOf(s);
-        LocalJob lj = new LocalJob(Long.toString(nextId.getAndIncrement()), s, r.cpus() * r.tasks(),
+        LocalJob lj = new LocalJob(ID_PREFIX + NEXT_ID.getAndIncrement(), s, r.cpus() * r.tasks(),
                 r.memory().map(Memory::bytes).orElse(0L), deps, group);
         jobs.put(lj.id, lj);
+        idByToken.put(s.token(), lj.id);
         pending.add(lj);
         schedule();
         return lj.id;
@@ -300,7 +334,8 @@ public final class LocalScheduler implements Scheduler {
         synchronized (lock) {
             for (String id : ids) {
                 LocalJob j = jobs.get(id);
-                result.put(id, j == null ? JobStatus.notFound(id, "unknown to this local scheduler") : j.status());
+                JobStatus s = j != null ? j.status() : adopted.status(id);
+                result.put(id, s != null ? s : JobStatus.notFound(id, "unknown to this local scheduler"));
             }
         }
         return result;
@@ -311,7 +346,11 @@ public final class LocalScheduler implements Scheduler {
         synchronized (lock) {
             for (String id : ids) {
                 LocalJob j = jobs.get(id);
-                if (j == null || j.state.isTerminal() || j.exited) {
+                if (j == null) {
+                    adopted.cancel(id);
+                    continue;
+                }
+                if (j.state.isTerminal() || j.exited) {
                     continue;
                 }
                 if (j.state == JobState.PENDING) {
@@ -332,29 +371,80 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
-    /** Cancels everything still pending or running and stops the timers. */
-    @Override
-    public void close() {
+    /**
+     * Cancels every job this scheduler holds that has not ended, waiting or running, including
+     * those it {@link #reattach re-attached}: what {@code close()} does not do.
+     */
+    public void cancelAll() {
         List<String> live;
         synchronized (lock) {
             live = jobs.values().stream().filter(j -> !j.state.isTerminal()).map(j -> j.id).collect(Collectors.toList());
+            live.addAll(adopted.runningIds());
         }
         cancel(live);
+    }
+
+    /**
+     * Finds jobs an earlier LocalScheduler started from their attempt directories (see the class
+     * comment), so that {@link #status}, {@link #findByTokens} and {@link #cancel} answer for them.
+     * Attempts this scheduler submitted itself are left as they are.
+     */
+    @Override
+    public void reattach(Collection<KnownAttempt> attempts) {
         synchronized (lock) {
-            closed = true;
-            for (LocalJob j : jobs.values()) {
-                if (j.process != null && j.process.isAlive()) {
-                    Processes.killTree(j.process.toHandle(), true);
-                } else if (j.pid > 0 && !j.exited) {
-                    signals.killGroup(j, true);
+            for (KnownAttempt k : attempts) {
+                if (k.jobId() != null ? jobs.containsKey(k.jobId()) : idByToken.containsKey(k.token())) {
+                    continue;
                 }
+                adopted.adopt(k, () -> ID_PREFIX + NEXT_ID.getAndIncrement());
             }
         }
-        forkServers.close();   // it exits once its killed jobs have
-        timers.shutdownNow();
-        events.shutdown();
+    }
+
+    @Override
+    public Optional<String> findByToken(String token) {
+        synchronized (lock) {
+            String id = idByToken.get(token);
+            return id != null ? Optional.of(id) : adopted.idOf(token);
+        }
+    }
+
+    @Override
+    public Map<String, String> findByTokens(Collection<String> tokens) {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (String token : tokens) {
+            findByToken(token).ifPresent(id -> found.put(token, id));
+        }
+        return found;
+    }
+
+    /**
+     * Detaches: no new job starts, running jobs go on (their records are still written, their
+     * walltime still enforced while this JVM lives), jobs still waiting for slots never start.
+     * Only {@link #cancel} or {@link #cancelAll} stops jobs.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+        }
+        forkServers.close();   // it exits once its jobs have, writing their records
         launchers.shutdown();
         records.shutdown();
+    }
+
+    /** Signals a process group (an adopted job's): through a fork server where one can run. */
+    private void signalGroup(long pgid, boolean forcibly) {
+        ForkServer fs = closed ? null : forkServers.get();
+        if (fs != null) {
+            try {
+                fs.signal(pgid, forcibly ? "KILL" : "TERM");
+                return;
+            } catch (IOException e) {
+                LOG.debug("fork server cannot signal group " + pgid, e);
+            }
+        }
+        ProcessHandle.of(pgid).ifPresent(h -> Processes.killTree(h, forcibly));
     }
 
     // ---- scheduling, all under lock ----
@@ -436,20 +526,18 @@ public final class LocalScheduler implements Scheduler {
         }
         // started stays the moment the job got its slots (jobs start in that order), a moment
         // before its process. Off the slot's critical path, in order with this job's exitcode (same single thread).
-        records.later(() -> JobRecords.write(s.attemptDir(), RunDirectory.STARTED,
-                j.started.getEpochSecond() + " " + host + " " + p.pid()));
+        records.later(() -> JobRecords.write(s.attemptDir(), RunDirectory.STARTED, new StartedRecord(j.started, host,
+                p.pid(), ProcessIdentity.startTicks(p.pid()), j.gpus).line()));
         synchronized (lock) {
             j.process = p;
-            if (closed) {
-                Processes.killTree(p.toHandle(), true);
-            } else if (j.stopping) {
+            if (j.stopping) {
                 stop(j, j.stopState, j.stopReason);   // cancelled while it was being started
             } else {
                 s.job().resources().walltime().ifPresent(limit ->
                         j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
             }
         }
-        p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue()), events)
+        p.onExit().thenAcceptAsync(done -> onExit(j, done.exitValue(), true), events)
                 .exceptionally(e -> {
                     LOG.error("local job " + j.id + " could not be ended", e);
                     return null;
@@ -487,7 +575,8 @@ public final class LocalScheduler implements Scheduler {
                 j.server = fs;
             }
             try {
-                fs.launch(j.id, dir, s.stdoutPath(), s.stderrPath(), unset, env, argv);
+                fs.launch(j.id, dir, s.stdoutPath(), s.stderrPath(), s.attemptDir(), StartedRecord.tail(j.gpus), unset,
+                        env, argv);
                 return true;
             } catch (IOException e) {
                 // It died (its reader ends the jobs it had); once more with a new one.
@@ -520,22 +609,20 @@ public final class LocalScheduler implements Scheduler {
                     return;
                 }
                 j.pid = pid;
-                if (j.exited || closed) {
-                    signals.killGroup(j, true);   // lost or closed while it was being started
+                if (j.exited) {
+                    signals.killGroup(j, true);   // lost while it was being started
                     return;
                 }
             }
             Submission s = j.submission;
-            // As with ProcessBuilder: started is the moment the job got its slots; in order with its exitcode.
-            records.later(() -> JobRecords.write(s.attemptDir(), RunDirectory.STARTED,
-                    j.started.getEpochSecond() + " " + host + " " + pid));
+            // The fork server wrote its started record.
             synchronized (lock) {
                 if (j.exited) {
                     return;
                 }
                 if (j.stopping) {
                     stop(j, j.stopState, j.stopReason);   // cancelled while it was being started
-                } else if (!closed) {
+                } else {
                     s.job().resources().walltime().ifPresent(limit ->
                             j.timer = timers.schedule(() -> onWalltime(j), limit.toMillis(), TimeUnit.MILLISECONDS));
                 }
@@ -567,7 +654,7 @@ public final class LocalScheduler implements Scheduler {
                 why = j.cannotStart;
             }
             if (why == null) {
-                onExit(j, status);
+                onExit(j, status, false);   // the fork server wrote its exitcode record
                 return;
             }
             Submission s = j.submission;
@@ -691,7 +778,7 @@ public final class LocalScheduler implements Scheduler {
      * itself turns terminal only after its exitcode file is written (on the records thread), so
      * that whoever sees it terminal finds the file, and its dependents start after that.
      */
-    private void onExit(LocalJob j, int exitCode) {
+    private void onExit(LocalJob j, int exitCode, boolean writeRecord) {
         JobState state;
         String reason;
         synchronized (lock) {
@@ -709,6 +796,10 @@ public final class LocalScheduler implements Scheduler {
             if (!closed) {
                 schedule();
             }
+        }
+        if (!writeRecord) {
+            ended(j, state, exitCode, reason);
+            return;
         }
         records.later(() -> {
             try {
@@ -843,7 +934,7 @@ public final class LocalScheduler implements Scheduler {
         int queued;
         synchronized (lock) {
             queued = pending.size();
-            running = 0;
+            running = adopted.running();
             for (LocalJob j : jobs.values()) {
                 if (j.state == JobState.RUNNING) {
                     running++;

@@ -11,12 +11,14 @@ import java.util.List;
  */
 final class Slots {
     private final BitSet freeGpus = new BitSet();
+    private final int gpus;
     private int freeCpus;
     private long freeMemory;
 
     Slots(int cpus, long memory, int gpus) {
         this.freeCpus = cpus;
         this.freeMemory = memory;
+        this.gpus = gpus;
         this.freeGpus.set(0, gpus);
     }
 
@@ -40,6 +42,28 @@ final class Slots {
             j.group.running++;
         }
         j.gpus = devices;
+    }
+
+    /**
+     * Takes what a job started elsewhere holds (a job re-attached from an earlier scheduler): its
+     * cpus, memory and these very gpu devices. What is free may go below zero when that scheduler
+     * had more; jobs then wait until enough has ended.
+     */
+    void take(int cpus, long memory, List<Integer> gpus) {
+        freeCpus -= cpus;
+        freeMemory -= memory;
+        gpus.forEach(freeGpus::clear);
+    }
+
+    /** Gives back what {@link #take} took. */
+    void give(int cpus, long memory, List<Integer> gpus) {
+        freeCpus += cpus;
+        freeMemory += memory;
+        for (int g : gpus) {
+            if (g < this.gpus) {   // a device of the earlier scheduler that this one does not have stays out
+                freeGpus.set(g);
+            }
+        }
     }
 
     /** Gives back what {@link #reserve} took. */

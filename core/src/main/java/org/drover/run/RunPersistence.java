@@ -75,6 +75,7 @@ final class RunPersistence {
         }
         table.fill(all, recs);
         restore(Instant.now());
+        reattach(scheduler);
         LOG.atInfo().log(() -> "run " + bundle.name() + " in " + dir + ": " + Plural.of(all.length, "task") + ", "
                 + table.active.size() + " re-attached"
                 + (table.unresolved.isEmpty() ? "" : ", " + table.unresolved.size() + " to look up by token")
@@ -150,6 +151,32 @@ final class RunPersistence {
             decisions.attemptEnded(t, t.last(), now);
         }
         table.dirty = true;
+    }
+
+    /**
+     * Tells the scheduler which attempts the store says are in its queue or were being submitted,
+     * before anything asks it about them (a LocalScheduler of a new JVM finds them from their run
+     * directories). A scheduler that fails here is asked again at the next start, never fatal.
+     */
+    private void reattach(Scheduler scheduler) {
+        if (table.active.isEmpty() && table.unresolved.isEmpty()) {
+            return;
+        }
+        List<Scheduler.KnownAttempt> known = new ArrayList<>();
+        for (Task t : table.active.toArray()) {
+            AttemptRecord a = t.last();
+            known.add(new Scheduler.KnownAttempt(a.jobId(), a.token(), Path.of(a.attemptDir())));
+        }
+        for (Task t : table.unresolved) {
+            AttemptRecord a = t.last();
+            known.add(new Scheduler.KnownAttempt(null, a.token(), Path.of(a.attemptDir())));
+        }
+        try {
+            scheduler.reattach(known);
+        } catch (RuntimeException e) {
+            LOG.warn("scheduler " + scheduler.name() + " could not re-attach " + Plural.of(known.size(), "attempt")
+                    + ": " + e);
+        }
     }
 
     void save() {

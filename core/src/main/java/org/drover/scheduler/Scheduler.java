@@ -135,15 +135,55 @@ public interface Scheduler extends AutoCloseable {
     }
 
     /**
+     * Told by a manager that starts on a store which already holds attempts, before it asks
+     * anything else about them: the attempts it tracks, each with its id (null when the manager
+     * stopped before it learnt the id of a submission it made) and attempt directory. A batch
+     * scheduler keeps its own queue and needs nothing of this (the default does nothing). A
+     * scheduler whose queue lived in the process that submitted the jobs, as the
+     * {@link LocalScheduler}'s does, finds them again from their run directories, so that
+     * {@link #status} and {@link #findByTokens} answer for jobs an earlier process started, and
+     * {@link #cancel} reaches them.
+     *
+     * @param attempts the attempts a manager tracks
+     */
+    default void reattach(Collection<KnownAttempt> attempts) {}
+
+    /**
      * Cancels these jobs, in one call where the scheduler allows.
      *
      * @param ids scheduler job ids
      */
     void cancel(Collection<String> ids);
 
-    /** Releases what the scheduler holds (processes, connections). */
+    /**
+     * Releases what the scheduler holds in this process (threads, connections) and detaches from
+     * its jobs: closing never stops a job, only {@link #cancel} does. Jobs keep running after
+     * {@code close()}, whichever way it was reached (the end of a try-with-resources block, an
+     * exception inside it), and a later manager on the same store re-attaches to them.
+     */
     @Override
     default void close() {}
+
+    /**
+     * An attempt as a manager's store knows it, for {@link #reattach}.
+     *
+     * @param jobId the scheduler's id, or null if the manager never learnt it
+     * @param token the submission token
+     * @param attemptDir the attempt directory (script, {@code started}, {@code exitcode})
+     */
+    record KnownAttempt(String jobId, String token, java.nio.file.Path attemptDir) {
+        /**
+         * Checks that the token and directory are given.
+         *
+         * @param jobId the scheduler's id, or null if the manager never learnt it
+         * @param token the submission token
+         * @param attemptDir the attempt directory (script, {@code started}, {@code exitcode})
+         */
+        public KnownAttempt {
+            java.util.Objects.requireNonNull(token, "token");
+            java.util.Objects.requireNonNull(attemptDir, "attemptDir");
+        }
+    }
 
     /**
      * The ids of an array submission.

@@ -2,17 +2,26 @@
 # (this one) instead of one per job. Each job costs one posix_spawn (vfork + exec in glibc: no copy
 # of this process, one exec), where the JDK's default launch costs two execs (jspawnhelper, then the
 # program). Requests arrive on stdin as NUL-terminated fields; nothing is evaluated:
-#   S id dir stdout stderr n-unset name... n-env NAME=value... n-argv word...   start a job
+#   S id dir stdout stderr records started-tail n-unset name... n-env NAME=value... n-argv word...
+#                                                                            start a job
 #   K signal pgid                                                            signal a job's group
 # Reports go to stdout, one line per write:
 #   P id pid      the job runs as pid, leader of its own process group
 #   N id what     it cannot start: what is dir, stdout, stderr or command
 #   X id status   it ended: its exit code, or 128+signal
-# Exits are seen through pidfds in the same poll as stdin: nothing polls on a timer. At the end of
-# stdin the server waits for its jobs, then exits.
+# The job's records are the server's, not the JVM's, so that they are written even when the JVM
+# is gone: in the directory `records` it writes `started` ("epoch-seconds host pid start-ticks"
+# plus started-tail; start-ticks is field 22 of /proc/pid/stat, which tells the process from a
+# later one with the same pid) once the job runs, and `exitcode` when it ends, before it reports X.
+# When a job's main process ends, what it left running in its process group is killed, as SLURM
+# does at the end of a job. Exits are seen through pidfds in the same poll as stdin: nothing polls
+# on a timer. The server leads its own session (a terminal's Ctrl-C to the JVM does not reach it);
+# at the end of stdin (the JVM closed the scheduler, or died) it waits for its jobs, writing their
+# records, then exits; a JVM that no longer reads its reports does not stop it.
 import os
 import select
 import signal
+import time
 
 KEEP_COERCE = os.environb.pop(b"DROVER_FORK_SERVER_KEEP_COERCE", None)
 BASE_ENV = dict(os.environb)
@@ -22,13 +31,44 @@ if KEEP_COERCE is None:
 DEFAULT_SIGNALS = [s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP) and s < 32]
 
 
+LISTENING = [True]
+
+
 def report(line):
-    os.write(1, line.encode() + b"\n")
+    if LISTENING[0]:
+        try:
+            os.write(1, line.encode() + b"\n")
+        except OSError:   # the JVM is gone: the jobs and their records go on without it
+            LISTENING[0] = False
+
+
+def put(directory, name, text):
+    """Writes directory/name atomically (temporary file, then rename), as the job wrapper does."""
+    if not directory:
+        return
+    tmp = os.path.join(directory, b".%s.%d" % (name, os.getpid()))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            os.write(fd, text.encode() + b"\n")
+        finally:
+            os.close(fd)
+        os.rename(tmp, os.path.join(directory, name))
+    except OSError:
+        pass   # the JVM sees the job end all the same; a reader without the file treats it as lost
+
+
+def start_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return "0"
 
 
 def start(fields, jobs, poller):
-    job_id, directory, out, err = fields[0], fields[1], fields[2], fields[3]
-    i = 4
+    job_id, directory, out, err, records, tail = fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]
+    i = 6
     n = int(fields[i]); unset = fields[i + 1:i + 1 + n]; i += 1 + n
     n = int(fields[i]); env = fields[i + 1:i + 1 + n]; i += 1 + n
     n = int(fields[i]); argv = fields[i + 1:i + 1 + n]
@@ -59,10 +99,24 @@ def start(fields, jobs, poller):
     finally:
         for fd in opened:
             os.close(fd)
+    put(records, b"started", "%d %s %d %s%s" % (int(time.time()), HOST, pid, start_ticks(pid), tail.decode()))
     report("P %s %d" % (jid, pid))
     pidfd = os.pidfd_open(pid)
-    jobs[pidfd] = (jid, pid)
+    jobs[pidfd] = (jid, pid, records)
     poller.register(pidfd, select.POLLIN)
+
+
+def ended(jid, pid, records):
+    """The job's main process ended (a zombie still: its pid, the group's id, cannot be reused yet)."""
+    info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    code = info.si_status if info.si_code == os.CLD_EXITED else 128 + info.si_status
+    try:
+        os.killpg(pid, signal.SIGKILL)   # what it left behind in its group
+    except OSError:
+        pass
+    put(records, b"exitcode", str(code))
+    os.waitpid(pid, 0)
+    report("X %s %d" % (jid, code))
 
 
 def request(fields, pos):
@@ -72,7 +126,7 @@ def request(fields, pos):
     op = fields[pos]
     if op == b"K":
         return pos + 3 if pos + 3 <= len(fields) else -1
-    i = pos + 5   # op, id, dir, stdout, stderr
+    i = pos + 7   # op, id, dir, stdout, stderr, records, started-tail
     for _ in range(3):
         if i >= len(fields):
             return -1
@@ -113,15 +167,12 @@ def main():
                     pos = end
                 del fields[:pos]
             elif fd in jobs:
-                jid, pid = jobs.pop(fd)
+                jid, pid, records = jobs.pop(fd)
                 poller.unregister(fd)
                 os.close(fd)
-                _, status = os.waitpid(pid, 0)
-                code = os.waitstatus_to_exitcode(status)
-                report("X %s %d" % (jid, code if code >= 0 else 128 - code))
+                ended(jid, pid, records)
 
 
-try:
-    main()
-except BrokenPipeError:
-    pass
+HOST = os.uname().nodename
+os.setsid()
+main()

@@ -31,6 +31,7 @@ class LocalSchedulerForkServerTest {
     @AfterEach
     void close() {
         if (local != null) {
+            local.cancelAll();   // close() alone leaves jobs running, on purpose
             local.close();
         }
     }
@@ -44,7 +45,7 @@ class LocalSchedulerForkServerTest {
     }
 
     @Test
-    void closeStopsTheJobsAndTheForkServerLeavingNoProcess() throws IOException {
+    void closeDetachesAndOnlyCancelStopsTheJobsAndTheForkServer() throws IOException {
         local = LocalScheduler.builder().cpus(2).build();
         Path pids = tmp.resolve("pids");
         SubmittedBundle run = Submitter.submit(Bundle.named("orphans")
@@ -58,12 +59,33 @@ class LocalSchedulerForkServerTest {
 
         local.close();
 
+        // Detached: the jobs and their fork server go on, and the closed scheduler still answers for them.
+        assertThat(pids(pids)).allSatisfy(pid -> assertThat(alive(pid)).as("job pid %d alive", pid).isTrue());
+        assertThat(alive(server.getAsLong())).as("fork server alive").isTrue();
+        assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.RUNNING));
+
+        local.cancelAll();
+
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(pids(pids)).allSatisfy(pid -> assertThat(alive(pid)).as("job pid %d alive", pid).isFalse());
             assertThat(alive(server.getAsLong())).as("fork server alive").isFalse();
             assertThat(serverTree).allSatisfy(h -> assertThat(h.isAlive()).as("pid %d alive", h.pid()).isFalse());
         });
         assertThat(run.statuses().values()).allSatisfy(s -> assertThat(s.state()).isEqualTo(JobState.CANCELLED));
+    }
+
+    @Test
+    void whatAJobLeavesRunningInTheBackgroundEndsWithIt() throws IOException {
+        local = LocalScheduler.builder().cpus(2).build();
+        Path bg = tmp.resolve("bg");
+        // A subshell's background child: re-parented to init at once, still in the job's process group.
+        SubmittedBundle run = Submitter.submit(Bundle.named("bg")
+                .add(Job.named("leaves").script("(sleep 30 & echo $! > " + bg + "); echo done")), local, tmp);
+        run.awaitCompletion(Duration.ofSeconds(20));
+        assertThat(run.statuses().get("leaves").state()).isEqualTo(JobState.COMPLETED);
+        long leftover = Long.parseLong(Files.readString(bg).trim());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(alive(leftover)).as("background sleep %d alive after its job ended", leftover).isFalse());
     }
 
     @Test

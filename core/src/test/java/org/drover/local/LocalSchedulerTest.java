@@ -39,6 +39,7 @@ class LocalSchedulerTest {
     @AfterEach
     void close() {
         if (local != null) {
+            local.cancelAll();   // close() alone leaves jobs running, on purpose
             local.close();
         }
     }
@@ -81,7 +82,7 @@ class LocalSchedulerTest {
         assertThat(dir.resolve("script.sh")).exists();
         assertThat(dir.resolve("stdout")).hasContent("out");
         assertThat(dir.resolve("stderr")).hasContent("err");
-        assertThat(Files.readString(dir.resolve("started")).trim()).matches("\\d+ \\S+ \\d+");
+        assertThat(Files.readString(dir.resolve("started")).trim()).matches("\\d+ \\S+ \\d+ \\d+");
         assertThat(RunDirectory.readExitCode(dir)).hasValue(4);
         JobStatus s = run.statuses().get("hello");
         assertThat(s.state()).isEqualTo(JobState.FAILED);
@@ -260,7 +261,18 @@ class LocalSchedulerTest {
         assertThatThrownBy(() -> Submitter.submit(b, local, tmp))
                 .isInstanceOf(SchedulerException.class)
                 .hasMessageContaining("second").hasMessageContaining("the 1 job already submitted was cancelled");
-        await().atMost(Duration.ofSeconds(15)).until(() -> local.status(List.of("1")).get("1").state() == JobState.CANCELLED);
+        // Cancelled: TERM ended its sleep (its id never reached the caller; its exitcode record says it).
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            try (java.util.stream.Stream<Path> files = Files.walk(tmp)) {
+                return files.filter(f -> f.endsWith(Path.of("first", "1", "exitcode"))).anyMatch(f -> {
+                    try {
+                        return Files.readString(f).trim().equals("143");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            }
+        });
     }
 
     @Test
@@ -466,6 +478,6 @@ class LocalSchedulerTest {
                 .isEqualTo(tmp.resolve("runs/work").toRealPath());
         assertThat(dirs.attemptDir("override", 1).resolve("stdout")).hasContent("mine");
         assertThat(dirs.attemptDir("relative", 1).resolve("script.sh")).exists();
-        assertThat(Files.readString(dirs.attemptDir("relative", 1).resolve("started")).trim()).matches("\\d+ \\S+ \\d+");
+        assertThat(Files.readString(dirs.attemptDir("relative", 1).resolve("started")).trim()).matches("\\d+ \\S+ \\d+ \\d+");
     }
 }
