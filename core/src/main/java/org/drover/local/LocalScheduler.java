@@ -220,6 +220,18 @@ public final class LocalScheduler implements Scheduler {
         return totalGpus;
     }
 
+    /** Yes: dependencies on the ids this scheduler gave (not on jobs it only re-attached). */
+    @Override
+    public boolean supportsDependencies() {
+        return true;
+    }
+
+    /** Yes: the fork server (or this JVM) writes {@code started} and {@code exitcode}. */
+    @Override
+    public boolean recordsExitCodes() {
+        return true;
+    }
+
     @Override
     public String render(Submission s) {
         return JobScript.plain(s);

@@ -188,6 +188,7 @@ public final class RunManager implements AutoCloseable {
             if (table.dirty) {
                 persistence.save();
             }
+            cancelWithdrawn();
             logProgress(now);
             if (table.unfinished == 0) {
                 if (table.dirty) {
@@ -203,6 +204,21 @@ public final class RunManager implements AutoCloseable {
                 return true;
             }
             return false;
+        }
+    }
+
+    /** Cancels, in one call, the attempts withdrawn or made hopeless this step (after the store says so). */
+    private void cancelWithdrawn() {
+        if (table.cancels.isEmpty()) {
+            return;
+        }
+        List<String> ids = new ArrayList<>(table.cancels);
+        table.cancels.clear();
+        try {
+            settings.scheduler().cancel(ids);
+        } catch (RuntimeException e) {
+            // They wait on a dependency that can never be satisfied: the scheduler ends them itself.
+            LOG.atWarn().log(() -> "cancel of withdrawn jobs " + ids + " failed: " + e);
         }
     }
 
@@ -386,8 +402,9 @@ public final class RunManager implements AutoCloseable {
     /**
      * Configures a RunManager. Defaults: the LocalScheduler is not implied (call {@link #on}), an
      * in-memory store, runs under {@code ./runs}, {@link RetryPolicy#defaults()}, at most 1,000
-     * simultaneous jobs, a poll every 5 s, an attempt unknown for 2 min is LOST, progress logged
-     * every minute.
+     * simultaneous jobs, a poll every second (a look at the attempts' records where jobs write
+     * them; the scheduler itself is asked every 5 s, then less and less often, up to every minute),
+     * an attempt unknown for 2 min is LOST, progress logged every minute.
      */
     public static final class Builder {
         private final Bundle bundle;
@@ -396,7 +413,7 @@ public final class RunManager implements AutoCloseable {
         private Path runsRoot = Path.of("runs");
         private RetryPolicy retry = RetryPolicy.defaults();
         private int maxSimultaneous = 1_000;
-        private Duration pollInterval = Duration.ofSeconds(5);
+        private Duration pollInterval = Duration.ofSeconds(1);
         private Duration lostAfter = Duration.ofMinutes(2);
         private Duration progressEvery = Duration.ofMinutes(1);
         private DoneCheck doneCheck;

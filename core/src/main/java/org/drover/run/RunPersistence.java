@@ -130,6 +130,7 @@ final class RunPersistence {
                 table.unresolved.add(t);
             } else if (a != null && !a.state().isTerminal()) {
                 table.activate(t);                   // re-attach: it is in the queue, or its end is to be read
+                t.attached = settings.schedulerDependencies();   // its dependents may go on it (settled below)
             } else if (t.state() == TaskState.RETRY_WAIT && t.retryAt() != null) {
                 table.retrying.add(t);
             } else if (a != null) {

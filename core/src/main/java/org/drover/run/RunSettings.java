@@ -22,4 +22,18 @@ import org.drover.scheduler.Scheduler;
 record RunSettings(Bundle bundle, Scheduler scheduler, RunStore store, Path runsRoot, RetryPolicy retry,
                    int maxSimultaneous, Duration pollInterval, Duration lostAfter, Duration progressEvery,
                    DoneCheck doneCheck) {
+    /**
+     * Whether a dependent goes to the scheduler while its {@code afterok} dependencies are still in
+     * the queue, with a scheduler-side dependency on their current attempts: when the scheduler
+     * honours dependencies and no done check must pass first (the scheduler would start the
+     * dependent the moment its dependency exits 0, before the check could say it lacks its result).
+     */
+    boolean schedulerDependencies() {
+        return doneCheck == null && scheduler.supportsDependencies();
+    }
+
+    /** Whether ends are learnt from the attempts' records, and the scheduler asked less often. */
+    boolean exitCodeRecords() {
+        return scheduler.recordsExitCodes();
+    }
 }

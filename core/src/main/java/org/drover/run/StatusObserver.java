@@ -19,6 +19,16 @@ import org.slf4j.LoggerFactory;
  * new state, an end (confirmed by the attempt's exit-code file where the queue cannot say), or,
  * after {@code lostAfter} of NOT_FOUND with no exit code, LOST. A failed query tells nothing and
  * never fails a task. Ends go to the {@link TaskDecisions}.
+ *
+ * <p>Where jobs write their {@code started} and {@code exitcode} records
+ * ({@link org.drover.scheduler.Scheduler#recordsExitCodes()}), each poll first takes one look at
+ * those records of every active attempt (one {@link org.drover.shell.Shell#readFiles} call): exit
+ * code 0 ends the attempt {@code COMPLETED} at once, {@code started} makes it {@code RUNNING}, and
+ * a non-zero exit code has the scheduler asked about that attempt alone (it tells a
+ * {@code TIMEOUT} or {@code OUT_OF_MEMORY} from a plain failure); if the scheduler has not seen the
+ * end within {@link #CONFIRM_WITHIN}, the record decides ({@code FAILED}). The scheduler is then
+ * asked about every active attempt only every few seconds, the interval doubling up to a minute,
+ * for what leaves no record (a node that died, a job cancelled before it started).
  */
 final class StatusObserver {
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
@@ -26,20 +36,116 @@ final class StatusObserver {
     private final TaskTable table;
     private final TaskDecisions decisions;
     private final RunEvents events;
+    /** How long a non-zero exit-code record waits for the scheduler to report the end before it decides. */
+    static final Duration CONFIRM_WITHIN = Duration.ofSeconds(30);
+    private final Duration fullQueryFirst;
+    private final Duration fullQueryMax;
+    private Duration fullQueryInterval;
+    private Instant nextFullQuery;
 
     StatusObserver(RunSettings settings, TaskTable table, TaskDecisions decisions, RunEvents events) {
         this.settings = settings;
         this.table = table;
         this.decisions = decisions;
         this.events = events;
+        Duration poll = settings.pollInterval();
+        Duration five = poll.multipliedBy(5);
+        this.fullQueryFirst = max(poll, min(Duration.ofSeconds(5), five));
+        this.fullQueryMax = max(fullQueryFirst, min(Duration.ofMinutes(1), poll.multipliedBy(60)));
+        this.fullQueryInterval = fullQueryFirst;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     void poll(Instant now) {
         if (table.active.isEmpty()) {
             return;
         }
+        if (!settings.exitCodeRecords()) {
+            query(table.active.toArray(), now);
+            return;
+        }
+        if (nextFullQuery == null) {
+            nextFullQuery = now.plus(fullQueryFirst);
+        }
+        List<Task> ask = lookAtRecords(now);
+        if (!now.isBefore(nextFullQuery)) {
+            query(table.active.toArray(), now);
+            fullQueryInterval = min(fullQueryMax, fullQueryInterval.multipliedBy(2));
+            nextFullQuery = now.plus(fullQueryInterval);
+        } else if (!ask.isEmpty()) {
+            query(ask.toArray(new Task[0]), now);
+        }
+    }
+
+    /**
+     * One look at the {@code exitcode} (and, until it runs, {@code started}) record of every active
+     * attempt: ends with exit code 0 are decided, starts are noted; returns the attempts whose
+     * non-zero exit code the scheduler is to explain.
+     */
+    private List<Task> lookAtRecords(Instant now) {
+        Task[] polled = table.active.toArray();
+        List<Path> files = new ArrayList<>(polled.length * 2);
+        Path[] exits = new Path[polled.length];
+        Path[] starts = new Path[polled.length];
+        for (int i = 0; i < polled.length; i++) {
+            Task t = polled[i];
+            Path dir = Path.of(t.last().attemptDir());
+            exits[i] = dir.resolve(RunDirectory.EXIT_CODE);
+            files.add(exits[i]);
+            if (t.polledState != JobState.RUNNING.ordinal()) {
+                starts[i] = dir.resolve(RunDirectory.STARTED);
+                files.add(starts[i]);
+            }
+        }
+        Map<Path, byte[]> found;
+        try {
+            found = settings.scheduler().shell().readFiles(files);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot look at the attempts' records; asking the scheduler: {}", e.toString());
+            return List.of(polled);
+        }
+        List<Task> ask = new ArrayList<>();
+        for (int i = polled.length - 1; i >= 0; i--) {
+            Task t = polled[i];
+            Integer exit = parseExitCode(found.get(exits[i]));
+            if (exit == null) {
+                if (starts[i] != null && found.containsKey(starts[i])) {
+                    observe(t, new JobStatus(t.jobId, JobState.RUNNING, null, "started", null, null, "started"), now);
+                }
+            } else if (exit == 0) {
+                observe(t, new JobStatus(t.jobId, JobState.COMPLETED, 0, "", null, null, "exitcode"), now);
+            } else if (t.exitSeenAt == null || Duration.between(t.exitSeenAt, now).compareTo(CONFIRM_WITHIN) < 0) {
+                if (t.exitSeenAt == null) {
+                    t.exitSeenAt = now;
+                }
+                ask.add(t);
+            } else {
+                observe(t, new JobStatus(t.jobId, JobState.FAILED, exit, "exit code " + exit + " (from the exit-code "
+                        + "record: the scheduler did not report the end within " + CONFIRM_WITHIN.getSeconds() + " s)",
+                        null, null, "exitcode"), now);
+            }
+        }
+        return ask;
+    }
+
+    private static Integer parseExitCode(byte[] content) {
+        if (content == null) {
+            return null;
+        }
+        String s = new String(content, StandardCharsets.UTF_8).trim();
+        return s.matches("-?\\d{1,9}") ? Integer.valueOf(s) : null;
+    }
+
+    /** Asks the scheduler about these attempts in one query and observes each answer. */
+    private void query(Task[] polled, Instant now) {
         Scheduler scheduler = settings.scheduler();
-        Task[] polled = table.active.toArray();   // observe() removes ended tasks from active
         List<String> ids = new ArrayList<>(polled.length);
         for (Task t : polled) {
             ids.add(t.jobId);
@@ -85,6 +191,12 @@ final class StatusObserver {
         if (state == JobState.UNKNOWN) {
             return;   // the query failed: nothing is known, and nothing counts towards LOST
         }
+        if (state == JobState.CANCELLED && waitedOnADependencyThatFailed(t, a)) {
+            // The scheduler ended it without running it, as its dependency's attempt ended badly:
+            // not the task's own end. It goes again on the dependency's next attempt, or is cancelled with it.
+            decisions.withdraw(t, "its dependency's attempt ended badly before it ran: " + reason);
+            return;
+        }
         if (state == JobState.NOT_FOUND || state.isTerminal() && exit == null) {
             // The wrapper's exit-code file settles it whatever the queue says.
             Integer fileExit = readExitCode(a);
@@ -129,6 +241,31 @@ final class StatusObserver {
         t.polledState = (byte) state.ordinal();
         if (events.any()) {
             events.fire(l -> l.stateChanged(RunEvents.event(t)));
+        }
+    }
+
+    /**
+     * Whether a task submitted with scheduler-side dependencies has an {@code afterok} dependency
+     * that has not ended well, and its attempt never started (no {@code started} record).
+     */
+    private boolean waitedOnADependencyThatFailed(Task t, AttemptRecord a) {
+        if (!decisions.usesSchedulerDependencies(t)) {
+            return false;
+        }
+        boolean depNotWell = false;
+        for (int i = 0; i < t.deps.size(); i++) {
+            if (t.depTypes.get(i) == org.drover.DependencyType.AFTER_OK && !t.deps.get(i).state().isSuccess()) {
+                depNotWell = true;
+                break;
+            }
+        }
+        if (!depNotWell) {
+            return false;
+        }
+        try {
+            return settings.scheduler().shell().readFile(Path.of(a.attemptDir()).resolve(RunDirectory.STARTED)).isEmpty();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -18,7 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Submits ready tasks in plan order while fewer than {@code maxSimultaneousJobs} are in the queue,
  * making each attempt durable (its token saved) before its job can exist; and settles submissions
- * whose outcome is unknown by token, so that no task is ever submitted twice.
+ * whose outcome is unknown by token, so that no task is ever submitted twice. A task whose
+ * {@code afterok} dependencies are still in the queue goes with scheduler-side dependencies on
+ * their attempts (see {@link TaskDecisions}); submitting a dependency can make its dependents
+ * ready, so a step submits in rounds until nothing more is ready (prep, then its sweep, then the
+ * aggregate: one step).
  */
 final class SubmitQueue {
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
@@ -38,9 +42,16 @@ final class SubmitQueue {
     }
 
     void submitReady(Instant now) {
+        while (submitRound(now)) {
+            // each round's submissions may have made dependents ready
+        }
+    }
+
+    /** Submits what is ready now; whether anything was submitted. */
+    private boolean submitRound(Instant now) {
         int max = settings.maxSimultaneous();
         if (table.ready.isEmpty() || table.inQueue() >= max) {
-            return;
+            return false;
         }
         Scheduler scheduler = settings.scheduler();
         String bundleName = settings.bundle().name();
@@ -49,13 +60,17 @@ final class SubmitQueue {
         while (!table.ready.isEmpty() && table.inQueue() + batch.size() < max) {
             Task t = table.ready.poll();
             t.queued = false;
-            if (t.state() != TaskState.WAITING) {
+            if (t.state() != TaskState.WAITING || t.openDeps > 0) {
+                continue;   // ended, or a dependency it counted on is to run again
+            }
+            List<Submission.IdDependency> deps = schedulerDependencies(t);
+            if (deps == null) {
                 continue;
             }
             int number = t.attemptCount() + 1;
             Path dir = table.runDirectory.attemptDir(t.job.name(), number);
             Job job = t.jobFor(number, settings.retry()).withoutDependencies();
-            Submission s = new Submission(job, bundleName, dir, number, List.of(), Submitter.newToken());
+            Submission s = new Submission(job, bundleName, dir, number, deps, Submitter.newToken());
             String attemptDir = dir.toString();
             // Default output paths are kept as null, without building their strings.
             String stdout = job.stdout().isPresent() ? s.stdoutPath().toString() : null;
@@ -66,7 +81,7 @@ final class SubmitQueue {
             submissions.add(s);
         }
         if (batch.isEmpty()) {
-            return;
+            return false;
         }
         persistence.save();   // the intent (token) is durable before any job exists: a restart can find it
         for (int i = 0; i < batch.size(); i++) {
@@ -86,6 +101,14 @@ final class SubmitQueue {
             } catch (SchedulerException e) {
                 if (e.isTransient()) {
                     submitOutcomeUnknown(t, e, now);
+                } else if (!submission.dependencies().isEmpty()) {
+                    // Perhaps refused for its dependencies (one just failed): once they end, it goes without them.
+                    t.dropLastAttempt();
+                    t.managerSideDeps = true;
+                    t.set(TaskState.WAITING, "refused with scheduler-side dependencies (" + e.getMessage()
+                            + "); submitted again once they end", null);
+                    LOG.atInfo().log(() -> t.job.name() + ": " + t.reason());
+                    decisions.settleDependencies(t);
                 } else {
                     t.setLast(t.last().endedAs(now, JobState.FAILED, "refused: " + e.getMessage(), null));
                     decisions.finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
@@ -94,6 +117,30 @@ final class SubmitQueue {
                 submitOutcomeUnknown(t, e, now);   // e.g. the connection broke during the call
             }
         }
+        return true;
+    }
+
+    /**
+     * The scheduler-side dependencies of a task about to be submitted: one {@code afterok} on the
+     * attempt of each dependency still in the queue (none for dependencies that ended). Null if a
+     * dependency has not ended and is not in the queue (it cannot be submitted now).
+     */
+    private static List<Submission.IdDependency> schedulerDependencies(Task t) {
+        List<Submission.IdDependency> deps = List.of();
+        for (int i = 0; i < t.deps.size(); i++) {
+            Task dep = t.deps.get(i);
+            if (dep.state().isTerminal()) {
+                continue;
+            }
+            if (!dep.attached || dep.jobId == null) {
+                return null;
+            }
+            if (deps.isEmpty()) {
+                deps = new ArrayList<>(t.deps.size());
+            }
+            deps.add(new Submission.IdDependency(dep.jobId, org.drover.DependencyType.AFTER_OK));
+        }
+        return deps;
     }
 
     /**
@@ -142,6 +189,7 @@ final class SubmitQueue {
         t.setLast(t.last().withJobId(jobId).changed(now, JobState.PENDING, why));
         t.set(TaskState.PENDING, "", null);
         table.activate(t);
+        decisions.attached(t);
         if (events.any()) {
             events.fire(l -> l.submitted(RunEvents.event(t)));
         }

@@ -29,6 +29,16 @@ final class Task {
     byte polledState;
     /** When the scheduler first answered it does not know the latest attempt (reset when it knows it again). */
     Instant notFoundSince;
+    /**
+     * Whether its {@code afterok} dependents count it as a satisfied dependency for submission: its
+     * latest attempt has a job id and is in the queue, so they may be submitted with a
+     * scheduler-side dependency on it. Cleared when that attempt ends or is withdrawn.
+     */
+    boolean attached;
+    /** Whether it waits for its dependencies to end before it is submitted (the scheduler refused it with them). */
+    boolean managerSideDeps;
+    /** When its latest attempt's exit-code record was first seen non-zero while the scheduler did not yet say it ended. */
+    Instant exitSeenAt;
 
     Task(TaskTable table, Job job, int index) {
         this.table = table;
@@ -98,6 +108,7 @@ final class Task {
         table.store(index, new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
                 AttemptRecord.append(r.attempts(), a)));
         notFoundSince = null;
+        exitSeenAt = null;
     }
 
     void dropLastAttempt() {
@@ -106,6 +117,7 @@ final class Task {
         table.store(index, new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
                 List.copyOf(list.subList(0, list.size() - 1))));
         notFoundSince = null;
+        exitSeenAt = null;
     }
 
     /** The job as submitted for this attempt: grown by the policy after each earlier end. */

@@ -16,6 +16,13 @@ import org.slf4j.LoggerFactory;
  * What happens to a task when something is known about it: an attempt that ended is done, retried
  * under the {@link RetryPolicy} or failed for good; a task that ended tells its dependents, which
  * become ready or can never run; a waiting task is settled from its dependencies' ends.
+ *
+ * <p>Where the scheduler honours dependencies ({@link RunSettings#schedulerDependencies()}), an
+ * {@code afterok} dependency whose attempt is in the queue ("attached") counts as satisfied for
+ * submission: the dependent is submitted with a scheduler-side dependency on that attempt and
+ * starts the moment it ends well. If that attempt ends otherwise and is retried, the dependents
+ * submitted on it are withdrawn (cancelled, their attempt dropped: it never ran and is not
+ * counted) and submitted again on the retry; if the dependency fails for good, they are cancelled.
  */
 final class TaskDecisions {
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
@@ -35,7 +42,9 @@ final class TaskDecisions {
         for (int i = 0; i < t.deps.size(); i++) {
             Task dep = t.deps.get(i);
             if (!dep.state().isTerminal()) {
-                open++;
+                if (!countsAttached(t, dep, t.depTypes.get(i))) {
+                    open++;
+                }
             } else if (!satisfied(t.depTypes.get(i), dep.state())) {
                 finish(t, TaskState.CANCELLED, "dependency " + dep.job.name() + " ended " + dep.state());
                 return;
@@ -45,6 +54,73 @@ final class TaskDecisions {
         if (open == 0) {
             table.enqueue(t);
         }
+    }
+
+    /** Whether the dependent may go to the scheduler with a scheduler-side dependency on this dependency's attempt. */
+    private boolean countsAttached(Task dependent, Task dep, DependencyType type) {
+        return dep.attached && type == DependencyType.AFTER_OK && usesSchedulerDependencies(dependent);
+    }
+
+    /** Whether this task is submitted with scheduler-side dependencies on attempts still in the queue. */
+    boolean usesSchedulerDependencies(Task t) {
+        return settings.schedulerDependencies() && !t.managerSideDeps;
+    }
+
+    /**
+     * The task's latest attempt got a job id and is in the queue: its {@code afterok} dependents
+     * that wait only for it may now be submitted, with a scheduler-side dependency on it.
+     */
+    void attached(Task e) {
+        if (!settings.schedulerDependencies() || e.attached) {
+            return;
+        }
+        e.attached = true;
+        for (Task d : e.dependents) {
+            if (d.state() == TaskState.WAITING && d.depTypes.get(d.deps.indexOf(e)) == DependencyType.AFTER_OK
+                    && usesSchedulerDependencies(d) && --d.openDeps == 0) {
+                table.enqueue(d);
+            }
+        }
+    }
+
+    /**
+     * The task's attempt that dependents were submitted on ended badly (it is to be retried) or
+     * was withdrawn: dependents submitted on it are withdrawn, waiting ones wait for it again.
+     */
+    void detach(Task e) {
+        if (!e.attached) {
+            return;
+        }
+        e.attached = false;
+        for (Task d : e.dependents) {
+            if (d.depTypes.get(d.deps.indexOf(e)) != DependencyType.AFTER_OK || !usesSchedulerDependencies(d)) {
+                continue;
+            }
+            if (d.state() == TaskState.WAITING) {
+                d.openDeps++;   // a queued one is skipped by the submit queue while it has open dependencies
+            } else if (d.activeSlot >= 0) {
+                withdraw(d, "dependency " + e.job.name() + " is to run again; submitted again after it");
+            }
+        }
+    }
+
+    /**
+     * Takes back an attempt that waits in the queue on a dependency attempt that will never end
+     * well, or that the scheduler ended for that reason without running it: it is cancelled and
+     * dropped from the record (it never ran, so it does not count as an attempt), and the task
+     * waits again.
+     */
+    void withdraw(Task d, String why) {
+        if (d.activeSlot >= 0) {
+            table.cancels.add(d.jobId);
+            table.active.remove(d);
+        }
+        detach(d);   // its own dependents were submitted on this attempt too
+        d.dropLastAttempt();
+        d.set(TaskState.WAITING, why, null);
+        table.dirty = true;
+        LOG.atDebug().log(() -> d.job.name() + " withdrawn: " + why);
+        settleDependencies(d);
     }
 
     private static boolean satisfied(DependencyType type, TaskState end) {
@@ -90,6 +166,7 @@ final class TaskDecisions {
             t.update(TaskState.RETRY_WAIT, "attempt " + made + " ended " + end
                     + (reason.isEmpty() ? "" : " (" + reason + ")") + "; retrying",
                     now.plus(retry.delayBefore(made + 1)), ended);
+            detach(t);
             table.retrying.add(t);
             table.dirty = true;
             events.fire(l -> l.retried(RunEvents.event(t)));
@@ -121,6 +198,7 @@ final class TaskDecisions {
         }
         end(t, state, reason);
         if (t.dependents.isEmpty()) {
+            t.attached = false;
             return;   // the common case in a large sweep: no work list needed
         }
         Deque<Task> ended = new ArrayDeque<>();
@@ -128,17 +206,29 @@ final class TaskDecisions {
         while (!ended.isEmpty()) {
             Task e = ended.poll();
             for (Task d : e.dependents) {
-                if (d.state() != TaskState.WAITING) {
-                    continue;
-                }
-                int i = d.deps.indexOf(e);
-                if (!satisfied(d.depTypes.get(i), e.state())) {
-                    end(d, TaskState.CANCELLED, "dependency " + e.job.name() + " ended " + e.state());
+                DependencyType type = d.depTypes.get(d.deps.indexOf(e));
+                boolean ok = satisfied(type, e.state());
+                if (d.state() == TaskState.WAITING) {
+                    if (!ok) {
+                        end(d, TaskState.CANCELLED, "dependency " + e.job.name() + " ended " + e.state());
+                        ended.add(d);
+                    } else if (!countsAttached(d, e, type) && --d.openDeps == 0) {
+                        table.enqueue(d);
+                    }
+                } else if (!ok && !d.state().isTerminal() && (d.activeSlot >= 0 || table.unresolved.contains(d))) {
+                    // Submitted on e's attempt with a scheduler-side dependency that can no longer be satisfied.
+                    String why = "dependency " + e.job.name() + " ended " + e.state();
+                    if (d.activeSlot >= 0) {
+                        table.cancels.add(d.jobId);
+                        table.active.remove(d);
+                    }
+                    table.unresolved.remove(d);
+                    d.setLast(d.last().endedAs(Instant.now(), JobState.CANCELLED, why, null));
+                    end(d, TaskState.CANCELLED, why);
                     ended.add(d);
-                } else if (--d.openDeps == 0) {
-                    table.enqueue(d);
-                }
+                }   // else submitted on e's attempt, which ended well: the scheduler starts it
             }
+            e.attached = false;
         }
     }
 

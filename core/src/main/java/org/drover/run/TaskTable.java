@@ -3,9 +3,11 @@ package org.drover.run;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -43,6 +45,8 @@ final class TaskTable {
     final Set<Task> unresolved = new LinkedHashSet<>();
     /** Tasks whose attempt exited 0 but whose done check failed to answer, with when it first failed. */
     final Map<Task, Instant> checking = new LinkedHashMap<>();
+    /** Job ids to cancel at the end of the step, in one call: attempts withdrawn or that can never run. */
+    final List<String> cancels = new ArrayList<>();
     RunDirectory runDirectory;
     /** Whether the tasks are in (set as the table is filled, before the restored tasks are placed). */
     boolean initialized;

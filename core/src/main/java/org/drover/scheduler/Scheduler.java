@@ -95,6 +95,34 @@ public interface Scheduler extends AutoCloseable {
     }
 
     /**
+     * Whether {@link Submission#dependencies()} are honoured with the meaning of SLURM's
+     * {@code afterok}/{@code afterany}/{@code afternotok} on job ids: a dependent starts only when
+     * its dependencies ended as its type asks, and one whose dependency can never be satisfied ends
+     * without running (or is refused at submission). A run manager then submits a dependent while
+     * its dependencies are still in the queue, so that it starts the moment they end, instead of
+     * after its next poll. The default says no: dependents are submitted only once their
+     * dependencies have ended.
+     *
+     * @return whether job-id dependencies are honoured
+     */
+    default boolean supportsDependencies() {
+        return false;
+    }
+
+    /**
+     * Whether every job it runs writes its attempt directory's {@code exitcode} record when it ends
+     * (the job wrapper of batch schedulers, the LocalScheduler's fork server) and its
+     * {@code started} record when it starts. A run manager then learns of ends from those records,
+     * one cheap look per poll, and asks {@link #status} much less often. The default says no:
+     * every poll asks the scheduler.
+     *
+     * @return whether jobs write their {@code started} and {@code exitcode} records
+     */
+    default boolean recordsExitCodes() {
+        return false;
+    }
+
+    /**
      * The status of each id, from one batched query.
      *
      * @return a status for every id asked

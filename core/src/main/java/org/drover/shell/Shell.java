@@ -57,6 +57,27 @@ public interface Shell extends AutoCloseable {
     Optional<byte[]> readFile(Path file);
 
     /**
+     * The content of each of these small files that exists, in one round trip where the shell
+     * allows (over SSH: one command for all): how a run manager looks at the {@code exitcode} and
+     * {@code started} records of every active attempt on each poll. A file that does not exist, or
+     * cannot be read, is absent from the answer. The default reads them one by one.
+     *
+     * @param files absolute paths on the shell's machine
+     * @return the content of each file that exists, by path
+     */
+    default java.util.Map<Path, byte[]> readFiles(java.util.Collection<Path> files) {
+        java.util.Map<Path, byte[]> found = new java.util.HashMap<>();
+        for (Path f : files) {
+            try {
+                readFile(f).ifPresent(b -> found.put(f, b));
+            } catch (RuntimeException e) {
+                // unreadable now: absent, asked again at the next poll
+            }
+        }
+        return found;
+    }
+
+    /**
      * Creates a directory and its parents.
      *
      * @param dir an absolute path on the shell's machine

@@ -121,6 +121,18 @@ public final class SlurmScheduler implements Scheduler {
         return "slurm";
     }
 
+    /** Yes: {@code --dependency} with {@code --kill-on-invalid-dep=yes}. */
+    @Override
+    public boolean supportsDependencies() {
+        return true;
+    }
+
+    /** Yes: the job wrapper writes {@code started} and {@code exitcode} into the attempt directory. */
+    @Override
+    public boolean recordsExitCodes() {
+        return true;
+    }
+
     @Override
     public Shell shell() {
         return shell;

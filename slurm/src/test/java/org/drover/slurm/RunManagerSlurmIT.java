@@ -105,6 +105,48 @@ class RunManagerSlurmIT {
     }
 
     @Test
+    void dependentsWaitInSlurmOnTheirDependencyAndARetriedDependencyTakesThemAlongWithoutSpendingAttempts()
+            throws IOException {
+        Path marker = SlurmTestbed.runsRoot("deps").resolve(unique("marker"));
+        String name = unique("deps");
+        Bundle b = Bundle.named(name)
+                .add(Job.named(name + "_prep").script("sleep 2; if [ ! -e " + marker + " ]; then touch " + marker
+                        + "; exit 3; fi"))
+                .add(org.drover.Sweep.of(Job.named(name + "_s").command("true")).param("i", 0, 1, 2).dependsOn(name + "_prep"))
+                .add(Job.named(name + "_agg").command("true").dependsOn(name + "_s"));
+        try (SlurmScheduler slurm = SlurmScheduler.create()) {
+            RunManager m = manager(b, slurm, "deps").retry(RetryPolicy.builder().withMaxAttempts(2)
+                    .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).retryOn(JobState.FAILED).build()).start();
+            // While prep's first attempt runs, its dependents already wait in SLURM's queue, on its id.
+            await().atMost(WAIT).until(() -> m.record().tasks().stream().allMatch(t -> t.lastAttempt() != null
+                    && t.lastAttempt().jobId() != null));
+            String prep1 = m.record().tasks().get(0).attempts().get(0).jobId();
+            String deps = run("squeue", "--noheader", "--format=%E", "--jobs=" + m.record().tasks().get(1).lastAttempt()
+                    .jobId()).stdout();
+            assertThat(deps).contains(prep1);
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            List<TaskRecord> tasks = m.record().tasks();
+            assertThat(tasks.get(0).attempts()).hasSize(2);
+            for (TaskRecord t : tasks.subList(1, tasks.size())) {
+                assertThat(t.attempts()).as(t.toString()).hasSize(1);   // withdrawn attempts are not spent
+                String recorded = t.lastAttempt().jobId();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> accounting(t.name()).stream().anyMatch(r -> r[0].equals(recorded)));
+                for (String[] row : accounting(t.name())) {
+                    if (row[0].equals(recorded)) {
+                        assertThat(row[3]).isEqualTo("COMPLETED");
+                    } else {   // the job submitted on prep's failed attempt: cancelled before it ever started
+                        assertThat(row[3]).as("sacct %s", String.join("|", row)).startsWith("CANCELLED");
+                        assertThat(row[1]).as("start of %s", row[0]).isIn("None", "Unknown");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void anOutsideScancelIsReportedCancelled() throws IOException {
         String name = unique("scancel");
         Bundle b = Bundle.named(name).add(Job.named(name).command("sleep", "300"))
