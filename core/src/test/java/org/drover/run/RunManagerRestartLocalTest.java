@@ -16,6 +16,8 @@ import org.drover.local.LocalScheduler;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.RunDirectory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,8 +58,10 @@ class RunManagerRestartLocalTest {
         }
     }
 
-    @Test
-    void aManagerKilledWhileItsJobsRunIsSucceededByOneThatReattachesWithoutRunningThemTwice() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"SIGKILL", "SIGTERM"})
+    void aManagerKilledWhileItsJobsRunIsSucceededByOneThatReattachesWithoutRunningThemTwice(String signal)
+            throws Exception {
         Path store = tmp.resolve("store.json");
         Path runs = tmp.resolve("runs");
         Path log = tmp.resolve("log");
@@ -69,7 +73,9 @@ class RunManagerRestartLocalTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> starts(log).size() == JOBS
                     && Files.readString(store).split("\"jobId\"", -1).length - 1 == JOBS);
         } finally {
-            first.destroyForcibly().waitFor();   // SIGKILL: no shutdown hook, no close
+            // SIGKILL: no shutdown hook, no close; SIGTERM: the JVM's orderly exit, still no close.
+            (signal.equals("SIGKILL") ? first.destroyForcibly() : first.destroy()).waitFor();
+            first.destroyForcibly().waitFor();
         }
         List<Long> pids = new ArrayList<>();
         starts(log).forEach(line -> pids.add(Long.parseLong(line.split(" ")[2])));
