@@ -3,9 +3,11 @@ package org.drover.run;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -13,7 +15,8 @@ import org.drover.scheduler.RunDirectory;
 
 /**
  * What a run manager knows, and nothing it does: every task and its record, the count of tasks per
- * state, and the sets the steps work from (ready, waiting to retry, active, unresolved, checking).
+ * state, and the sets the steps work from (ready, waiting to retry, active, unresolved, checking,
+ * outdated).
  * Guarded by the manager's lock, except {@link #snapshot()}, which needs none.
  */
 final class TaskTable {
@@ -43,6 +46,8 @@ final class TaskTable {
     final Set<Task> unresolved = new LinkedHashSet<>();
     /** Tasks whose attempt exited 0 but whose done check failed to answer, with when it first failed. */
     final Map<Task, Instant> checking = new LinkedHashMap<>();
+    /** Tasks whose attempt in the queue runs an earlier definition of their job: to cancel, then re-run. */
+    final List<Task> outdated = new ArrayList<>();
     RunDirectory runDirectory;
     /** Whether the tasks are in (set as the table is filled, before the restored tasks are placed). */
     boolean initialized;
