@@ -1,8 +1,5 @@
 package org.drover.run;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +14,8 @@ import org.drover.Resources;
  * {@link TaskRecord} so that a later start tells a changed job from an unchanged one without
  * reading any file.
  *
- * <p>Each field is written out explicitly, never through a {@code toString()}, and fields at their
- * defaults are left out: a Drover version that words its output differently, or adds a field, does
+ * <p>Each field is fed to the hash explicitly (tag, length, value), never through a
+ * {@code toString()}, and fields at their defaults are left out: a Drover version that words its output differently, or adds a field, does
  * not change the fingerprint of an unchanged job. Maps and dependencies are sorted: their order
  * means nothing to the scheduler.
  *
@@ -31,36 +28,35 @@ final class JobFingerprint {
     static final int FIELDS_COVERED = 14;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);   // every JVM must have it
-        }
-    });
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    /** The hash so far: 64-bit FNV-1a over the encoding's characters, fed as they are produced (nothing built). */
+    private long h = FNV_OFFSET;
 
     private JobFingerprint() {}
 
     /**
-     * The fingerprint of a job: the first 64 bits of the SHA-256 of its canonical encoding, as 16
-     * hex digits.
+     * The fingerprint of a job: a 64-bit hash (FNV-1a, then a final mix) of its canonical encoding,
+     * as 16 hex digits. Not a cryptographic hash: it tells one definition of a task's job from the
+     * next, for a run started again; nobody gains by forging it.
      */
     static String of(Job job) {
-        StringBuilder sb = new StringBuilder(128);
-        text(sb, 'n', job.name());
+        JobFingerprint f = new JobFingerprint();
+        f.text('n', job.name());
         if (!job.command().isEmpty()) {
-            list(sb, 'c', job.command());
+            f.list('c', job.command());
         }
-        job.script().ifPresent(s -> text(sb, 's', s));
-        resources(sb, job.resources());
+        job.script().ifPresent(s -> f.text('s', s));
+        f.resources(job.resources());
         if (!job.env().isEmpty()) {
-            map(sb, 'e', job.env());
+            f.map('e', job.env());
         }
-        job.workingDir().ifPresent(w -> text(sb, 'w', w));
-        job.stdout().ifPresent(o -> text(sb, 'o', o));
-        job.stderr().ifPresent(e -> text(sb, 'E', e));
+        job.workingDir().ifPresent(w -> f.text('w', w));
+        job.stdout().ifPresent(o -> f.text('o', o));
+        job.stderr().ifPresent(e -> f.text('E', e));
         if (!job.directives().isEmpty()) {
-            list(sb, 'd', job.directives());
+            f.list('d', job.directives());
         }
         if (!job.dependencies().isEmpty()) {
             List<String> deps = new ArrayList<>(job.dependencies().size());
@@ -68,68 +64,98 @@ final class JobFingerprint {
                 deps.add(d.type().keyword() + ":" + d.target());
             }
             deps.sort(null);
-            list(sb, 'D', deps);
+            f.list('D', deps);
         }
         if (job.requeue()) {
-            sb.append('q');
+            f.tag('q');
         }
         if (job.sweep().isPresent()) {
-            text(sb, 'S', job.sweep().get());
-            text(sb, 'i', Integer.toString(job.sweepIndex()));
+            f.text('S', job.sweep().get());
+            f.number('i', job.sweepIndex());
             if (!job.params().isEmpty()) {
-                map(sb, 'p', job.params());
+                f.map('p', job.params());
             }
         }
-        byte[] hash = SHA256.get().digest(sb.toString().getBytes(StandardCharsets.UTF_8));
-        char[] out = new char[16];
-        for (int i = 0; i < 8; i++) {
-            out[2 * i] = HEX[(hash[i] >> 4) & 0xf];
-            out[2 * i + 1] = HEX[hash[i] & 0xf];
-        }
-        return new String(out);
+        return f.hex();
     }
 
-    private static void resources(StringBuilder sb, Resources r) {
+    private void resources(Resources r) {
         if (r.cpus() != 1) {
-            text(sb, 'C', Integer.toString(r.cpus()));
+            number('C', r.cpus());
         }
-        r.memory().ifPresent(m -> text(sb, 'm', Long.toString(m.bytes())));
+        r.memory().ifPresent(m -> number('m', m.bytes()));
         if (r.gpus() != 0) {
-            text(sb, 'g', Integer.toString(r.gpus()));
+            number('g', r.gpus());
         }
         if (r.nodes() != 1) {
-            text(sb, 'N', Integer.toString(r.nodes()));
+            number('N', r.nodes());
         }
         if (r.tasks() != 1) {
-            text(sb, 't', Integer.toString(r.tasks()));
+            number('t', r.tasks());
         }
-        r.walltime().ifPresent(w -> text(sb, 'T', Long.toString(w.getSeconds())));
-        r.partition().ifPresent(p -> text(sb, 'P', p));
-        r.account().ifPresent(a -> text(sb, 'a', a));
-        r.qos().ifPresent(q -> text(sb, 'Q', q));
+        r.walltime().ifPresent(w -> number('T', w.getSeconds()));
+        r.partition().ifPresent(p -> text('P', p));
+        r.account().ifPresent(a -> text('a', a));
+        r.qos().ifPresent(q -> text('Q', q));
         if (r.exclusive()) {
-            sb.append('x');
+            tag('x');
         }
-        r.constraint().ifPresent(c -> text(sb, 'k', c));
+        r.constraint().ifPresent(c -> text('k', c));
     }
 
     /** A tag, the length and the text: no text can be mistaken for the start of another field. */
-    private static void text(StringBuilder sb, char tag, String value) {
-        sb.append(tag).append(value.length()).append(':').append(value);
+    private void text(char tag, String value) {
+        tag(tag);
+        number(':', value.length());
+        for (int i = 0, n = value.length(); i < n; i++) {
+            add(value.charAt(i));
+        }
     }
 
-    private static void list(StringBuilder sb, char tag, List<String> values) {
-        sb.append(tag).append(values.size()).append('[');
+    private void list(char tag, List<String> values) {
+        number(tag, values.size());
         for (String v : values) {
-            text(sb, '.', v);
+            text('.', v);
         }
     }
 
-    private static void map(StringBuilder sb, char tag, Map<String, String> values) {
-        sb.append(tag).append(values.size()).append('{');
-        for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
-            text(sb, '.', e.getKey());
-            text(sb, '=', e.getValue());
+    private void map(char tag, Map<String, String> values) {
+        number(tag, values.size());
+        Map<String, String> sorted = values.size() == 1 ? values : new TreeMap<>(values);   // order means nothing
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
+            text('.', e.getKey());
+            text('=', e.getValue());
         }
+    }
+
+    private void number(char tag, long value) {
+        tag(tag);
+        for (int shift = 0; shift < 64; shift += 16) {
+            add((char) (value >>> shift));
+        }
+    }
+
+    private void tag(char tag) {
+        add(tag);
+    }
+
+    private void add(char c) {
+        h = (h ^ (c & 0xff)) * FNV_PRIME;
+        h = (h ^ (c >>> 8)) * FNV_PRIME;
+    }
+
+    private String hex() {
+        long x = h;   // a final mix (MurmurHash3's fmix64), so that every bit depends on every input bit
+        x ^= x >>> 33;
+        x *= 0xff51afd7ed558ccdL;
+        x ^= x >>> 33;
+        x *= 0xc4ceb9fe1a85ec53L;
+        x ^= x >>> 33;
+        char[] out = new char[16];
+        for (int i = 15; i >= 0; i--) {
+            out[i] = HEX[(int) (x & 0xf)];
+            x >>>= 4;
+        }
+        return new String(out);
     }
 }
