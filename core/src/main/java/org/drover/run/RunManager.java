@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * file; if it stays unknown longer than {@code lostAfter}, the attempt is {@link JobState#LOST}
  * (retried by default). A failed or garbled status query never fails a task.
  *
+ * <p>A new manager on a store whose run has ended completes at once, unless
+ * {@link Builder#rerun(Rerun)} chooses tasks to run again (failed, cancelled, by name or predicate),
+ * keeping their attempts. A store whose tasks ran with another definition of their job than the
+ * bundle's now is refused, naming each task and what changed, unless {@link Rerun#changed()} is chosen.
+ *
  * <pre>{@code
  * try (Scheduler slurm = SlurmScheduler.create()) {
  *     RunManager run = RunManager.of(bundle).on(slurm)
