@@ -14,7 +14,7 @@ import org.drover.run.TaskRecord;
 /**
  * Streams a {@link RunRecord} as JSON with the field names and order Jackson's bean serialization
  * of the records uses, minus the fields that read back the same when missing: nulls, empty
- * reasons, and stdout/stderr paths that are the attempt directory's defaults (a 100,000-task
+ * reasons, re-run counts of 0, and stdout/stderr paths that are the attempt directory's defaults (a 100,000-task
  * store is a quarter smaller without them). Written
  * by hand because a 100,000-task store is saved after every change: reflective bean serialization
  * and instant formatting were most of a save. {@link JsonRunStore} reads it with its mapper, so a
@@ -67,6 +67,13 @@ final class RunRecordWriter {
             attempt(g, a);
         }
         g.writeEndArray();
+        string(g, "fingerprint", t.fingerprint());
+        if (t.reruns() != 0) {
+            g.writeNumberField("reruns", t.reruns());
+        }
+        if (t.rerunAfter() != 0) {
+            g.writeNumberField("rerunAfter", t.rerunAfter());
+        }
         g.writeEndObject();
     }
 

@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * file; if it stays unknown longer than {@code lostAfter}, the attempt is {@link JobState#LOST}
  * (retried by default). A failed or garbled status query never fails a task.
  *
+ * <p>A new manager on a store whose run has ended completes at once, unless
+ * {@link Builder#rerun(Rerun)} chooses tasks to run again (failed, cancelled, by name or predicate),
+ * keeping their attempts. A store whose tasks ran with another definition of their job than the
+ * bundle's now is refused, naming each task and what changed, unless {@link Rerun#changed()} is chosen.
+ *
  * <pre>{@code
  * try (Scheduler slurm = SlurmScheduler.create()) {
  *     RunManager run = RunManager.of(bundle).on(slurm)
@@ -58,6 +63,7 @@ public final class RunManager implements AutoCloseable {
     private final StatusObserver observer;
     private final SubmitQueue submitQueue;
     private final RunPersistence persistence;
+    private final OutdatedAttempts outdated;
 
     private final Object lock = new Object();
     private final CompletableFuture<RunReport> completion = new CompletableFuture<>();
@@ -68,12 +74,13 @@ public final class RunManager implements AutoCloseable {
     private RunManager(Builder b) {
         this.settings = new RunSettings(b.bundle, Objects.requireNonNull(b.scheduler, "scheduler: call on(scheduler)"),
                 b.store, b.runsRoot, b.retry, b.maxSimultaneous, b.pollInterval, b.lostAfter, b.progressEvery,
-                b.doneCheck);
+                b.doneCheck, b.rerun);
         RunEvents events = new RunEvents(b.listeners);
         this.decisions = new TaskDecisions(settings, table, events);
         this.observer = new StatusObserver(settings, table, decisions, events);
         this.persistence = new RunPersistence(settings, table, decisions, events);
         this.submitQueue = new SubmitQueue(settings, table, decisions, events, persistence);
+        this.outdated = new OutdatedAttempts(settings, table, decisions);
     }
 
     /**
@@ -176,6 +183,7 @@ public final class RunManager implements AutoCloseable {
             }
             Instant now = Instant.now();
             submitQueue.resolveUnrecorded(now);
+            outdated.cancel();   // attempts of an earlier job definition (Rerun.changed()): once each
             observer.poll(now);
             decisions.recheckDone(now);
             // After the poll, so that an attempt seen ending now with no backoff is resubmitted now.
@@ -417,6 +425,7 @@ public final class RunManager implements AutoCloseable {
         private Duration lostAfter = Duration.ofMinutes(2);
         private Duration progressEvery = Duration.ofMinutes(1);
         private DoneCheck doneCheck;
+        private Rerun rerun = Rerun.NONE;
         private final List<RunListener> listeners = new ArrayList<>();
 
         private Builder(Bundle bundle) {
@@ -539,6 +548,35 @@ public final class RunManager implements AutoCloseable {
          */
         public Builder doneWhen(DoneCheck check) {
             this.doneCheck = Objects.requireNonNull(check, "done check");
+            return this;
+        }
+
+        /**
+         * Runs these tasks of the store's run again, keeping their earlier attempts (see {@link Rerun}):
+         * the failed ones, the cancelled ones, ones by name or by a predicate, and, with
+         * {@link Rerun#changed()}, the ones whose job the bundle now defines differently. Calls add
+         * up. Without it, a store whose tasks have all ended completes at once, and a store holding
+         * tasks that ran with another definition of their job is refused.
+         *
+         * <pre>{@code
+         * RunManager.of(bundle).on(local).store(Path.of("runs/study.json"))
+         *         .rerun(Rerun.failed().or(Rerun.changed()))
+         *         .start();
+         * }</pre>
+         *
+         * @param which the tasks to run again
+         * @return this builder
+         * @throws IllegalArgumentException if a name of {@link Rerun#named} is no job or sweep of the bundle
+         */
+        public Builder rerun(Rerun which) {
+            Objects.requireNonNull(which, "rerun");
+            for (String name : which.names()) {
+                if (bundle.job(name).isEmpty() && !bundle.sweeps().containsKey(name)) {
+                    throw new IllegalArgumentException("rerun: bundle '" + bundle.name() + "' has no job or sweep "
+                            + "named '" + name + "'");
+                }
+            }
+            this.rerun = rerun.or(which);
             return this;
         }
 

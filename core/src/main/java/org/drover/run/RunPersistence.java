@@ -54,17 +54,16 @@ final class RunPersistence {
         } else {
             dir = RunDirectory.create(settings.runsRoot(), bundle.name());
         }
-        scheduler.shell().writeFile(dir.recordFile(), Json.writeBytes(bundle));
-        // From here on nothing asks the scheduler: the state is built in one go and cannot stop half-way.
-        table.runDirectory = dir;
         List<Job> order = plan.order();
         Task[] all = new Task[order.size()];
         TaskRecord[] recs = new TaskRecord[all.length];
+        boolean[] stored = new boolean[all.length];
         Map<String, Task> byName = new HashMap<>(order.size() * 2);
         for (int i = 0; i < all.length; i++) {
             Job job = order.get(i);
             TaskRecord p = previous.get(job.name());
             all[i] = new Task(table, job, i);
+            stored[i] = p != null;
             recs[i] = p != null ? p : new TaskRecord(job.name(), TaskState.WAITING, "", null, List.of());
             byName.put(job.name(), all[i]);
         }
@@ -73,6 +72,11 @@ final class RunPersistence {
                 t.addDependency(byName.get(d.job()), d.type());
             }
         }
+        // Before the bundle's record is written over: a refusal names what changed from the record it holds.
+        RerunPlanner.plan(settings, dir, all, recs, stored);
+        scheduler.shell().writeFile(dir.recordFile(), Json.writeBytes(bundle));
+        // From here on nothing asks the scheduler: the state is built in one go and cannot stop half-way.
+        table.runDirectory = dir;
         table.fill(all, recs);
         restore(Instant.now());
         reattach(scheduler);
@@ -120,22 +124,26 @@ final class RunPersistence {
     private void restore(Instant now) {
         List<Task> endedWhileAway = new ArrayList<>();
         for (Task t : table.tasks) {
+            if (t.replace) {
+                table.outdated.add(t);
+            }
             if (t.state().isTerminal()) {
                 continue;
             }
-            AttemptRecord a = t.last();
+            AttemptRecord a = t.lastSinceRerun();   // a re-run task with none since waits as a new one would
             if (a != null && a.jobId() == null) {
                 // Submitted, or about to be, when the last manager stopped: settled by token in the next step.
                 t.set(TaskState.PENDING, "looking up submission " + a.token(), null);
                 table.unresolved.add(t);
             } else if (a != null && !a.state().isTerminal()) {
                 table.activate(t);                   // re-attach: it is in the queue, or its end is to be read
-                t.attached = settings.schedulerDependencies();   // its dependents may go on it (settled below)
+                // Its dependents may go on it (settled below), unless it is to be replaced by a new definition.
+                t.attached = settings.schedulerDependencies() && !t.replace;
             } else if (t.state() == TaskState.RETRY_WAIT && t.retryAt() != null) {
                 table.retrying.add(t);
             } else if (a != null) {
                 endedWhileAway.add(t);               // its attempt ended but no decision was recorded
-            } else if (decisions.isDone(t.job) == Boolean.TRUE) {
+            } else if (t.rec().reruns() == 0 && decisions.isDone(t.job) == Boolean.TRUE) {   // a re-run was asked for
                 t.set(TaskState.SKIPPED, "done before the run", null);
                 table.unfinished--;
                 events.fire(l -> l.finished(RunEvents.event(t)));

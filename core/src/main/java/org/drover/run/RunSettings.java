@@ -18,10 +18,11 @@ import org.drover.scheduler.Scheduler;
  * @param lostAfter how long an attempt may be unknown, with no exit-code file, before it is LOST
  * @param progressEvery how often progress is logged
  * @param doneCheck whether a task's result exists, or null
+ * @param rerun which ended tasks of the store's run to run again ({@link Rerun#NONE} by default)
  */
 record RunSettings(Bundle bundle, Scheduler scheduler, RunStore store, Path runsRoot, RetryPolicy retry,
                    int maxSimultaneous, Duration pollInterval, Duration lostAfter, Duration progressEvery,
-                   DoneCheck doneCheck) {
+                   DoneCheck doneCheck, Rerun rerun) {
     /**
      * Whether a dependent goes to the scheduler while its {@code afterok} dependencies are still in
      * the queue, with a scheduler-side dependency on their current attempts: when the scheduler

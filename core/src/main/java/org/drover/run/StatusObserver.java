@@ -112,8 +112,13 @@ final class StatusObserver {
             return List.of(polled);
         }
         List<Task> ask = new ArrayList<>();
-        for (int i = polled.length - 1; i >= 0; i--) {
+        Integer[] order = inPlanOrder(polled);
+        for (int k = 0; k < order.length; k++) {
+            int i = order[k];
             Task t = polled[i];
+            if (t.activeSlot < 0) {
+                continue;   // ended or withdrawn by an earlier one's decision in this loop
+            }
             Integer exit = parseExitCode(found.get(exits[i]));
             if (exit == null) {
                 if (starts[i] != null && found.containsKey(starts[i])) {
@@ -133,6 +138,16 @@ final class StatusObserver {
             }
         }
         return ask;
+    }
+
+    /** The indexes of {@code tasks} in plan order (dependencies before dependents). */
+    private static Integer[] inPlanOrder(Task[] tasks) {
+        Integer[] order = new Integer[tasks.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Integer.compare(tasks[a].index, tasks[b].index));
+        return order;
     }
 
     private static Integer parseExitCode(byte[] content) {
@@ -159,8 +174,14 @@ final class StatusObserver {
         }
         List<String> lost = new ArrayList<>();
         // Backwards: a task that ends is then the last one in active, so removing it moves no other task.
-        for (int i = polled.length - 1; i >= 0; i--) {
-            Task t = polled[i];
+        // With scheduler-side dependencies, in plan order instead: a dependency's end is decided before its
+        // dependents' (which the scheduler may have ended for it), as the dependents' fate follows from it.
+        Integer[] order = settings.schedulerDependencies() ? inPlanOrder(polled) : null;
+        for (int k = polled.length - 1; k >= 0; k--) {
+            Task t = polled[order == null ? k : order[polled.length - 1 - k]];
+            if (t.activeSlot < 0) {
+                continue;   // ended or withdrawn by an earlier one's decision in this loop
+            }
             String id = t.jobId;
             JobStatus s = answers.get(id);
             if (s == null) {

@@ -39,6 +39,11 @@ final class Task {
     boolean managerSideDeps;
     /** When its latest attempt's exit-code record was first seen non-zero while the scheduler did not yet say it ended. */
     Instant exitSeenAt;
+    /**
+     * Whether its attempt in the queue runs an earlier definition of its job and is to be replaced:
+     * cancelled, and once its end is seen, run again with the bundle's definition ({@link Rerun#changed()}).
+     */
+    boolean replace;
 
     Task(TaskTable table, Job job, int index) {
         this.table = table;
@@ -83,30 +88,40 @@ final class Task {
         return rec().lastAttempt();
     }
 
+    /** The attempts the retry policy counts: those since the task was last re-run. */
+    int attemptsSinceRerun() {
+        return rec().attemptsSinceRerun();
+    }
+
+    /** The latest attempt since the task was last re-run, or null if none was made since. */
+    AttemptRecord lastSinceRerun() {
+        TaskRecord r = rec();
+        return r.attemptsSinceRerun() > 0 ? r.lastAttempt() : null;
+    }
+
     /** Sets the task's state, reason and retry time (null unless {@link TaskState#RETRY_WAIT}). */
     void set(TaskState state, String reason, Instant retryAt) {
         TaskRecord r = rec();
         if (r.state() != state || !r.reason().equals(reason == null ? "" : reason) || r.retryAt() != retryAt) {
-            table.store(index, new TaskRecord(r.name(), state, reason, retryAt, r.attempts()));
+            table.store(index, r.with(state, reason, retryAt, r.attempts()));
         }
     }
 
     /** Sets the task's state, reason and retry time, and replaces its latest attempt: one new record. */
     void update(TaskState state, String reason, Instant retryAt, AttemptRecord last) {
         TaskRecord r = rec();
-        table.store(index, new TaskRecord(r.name(), state, reason, retryAt,
+        table.store(index, r.with(state, reason, retryAt,
                 last == r.lastAttempt() ? r.attempts() : replaceLast(r.attempts(), last)));
     }
 
     void setLast(AttemptRecord a) {
         TaskRecord r = rec();
-        table.store(index, new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(), replaceLast(r.attempts(), a)));
+        table.store(index, r.with(r.state(), r.reason(), r.retryAt(), replaceLast(r.attempts(), a)));
     }
 
     void addAttempt(AttemptRecord a) {
         TaskRecord r = rec();
-        table.store(index, new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
-                AttemptRecord.append(r.attempts(), a)));
+        table.store(index, r.with(r.state(), r.reason(), r.retryAt(), AttemptRecord.append(r.attempts(), a)));
         notFoundSince = null;
         exitSeenAt = null;
     }
@@ -114,17 +129,20 @@ final class Task {
     void dropLastAttempt() {
         TaskRecord r = rec();
         List<AttemptRecord> list = r.attempts();
-        table.store(index, new TaskRecord(r.name(), r.state(), r.reason(), r.retryAt(),
-                List.copyOf(list.subList(0, list.size() - 1))));
+        table.store(index, r.with(r.state(), r.reason(), r.retryAt(), List.copyOf(list.subList(0, list.size() - 1))));
         notFoundSince = null;
         exitSeenAt = null;
     }
 
-    /** The job as submitted for this attempt: grown by the policy after each earlier end. */
+    /**
+     * The job as submitted for this attempt: grown by the policy after each earlier end since the
+     * task was last re-run (a re-run starts from the bundle's definition).
+     */
     Job jobFor(int number, RetryPolicy policy) {
         Job j = job;
-        for (int i = 0; i < number - 1; i++) {
-            j = policy.adjust(j, rec().attempts().get(i).state(), 2);
+        TaskRecord r = rec();
+        for (int i = r.rerunAfter(); i < number - 1; i++) {
+            j = policy.adjust(j, r.attempts().get(i).state(), 2);
         }
         return j;
     }

@@ -140,6 +140,10 @@ final class TaskDecisions {
      * once, with the decision and that attempt.
      */
     void attemptEnded(Task t, AttemptRecord ended, Instant now) {
+        if (t.replace) {
+            replaced(t, ended);
+            return;
+        }
         JobState end = ended.state();
         String reason = ended.reason();
         if (end.isSuccess() && settings.doneCheck() != null) {
@@ -161,9 +165,9 @@ final class TaskDecisions {
             return;
         }
         RetryPolicy retry = settings.retry();
-        int made = t.attemptCount();
+        int made = t.attemptsSinceRerun();   // a re-run grants a fresh count of attempts
         if (retry.shouldRetry(end, made)) {
-            t.update(TaskState.RETRY_WAIT, "attempt " + made + " ended " + end
+            t.update(TaskState.RETRY_WAIT, "attempt " + ended.number() + " ended " + end
                     + (reason.isEmpty() ? "" : " (" + reason + ")") + "; retrying",
                     now.plus(retry.delayBefore(made + 1)), ended);
             detach(t);
@@ -175,6 +179,31 @@ final class TaskDecisions {
         finish(t, end == JobState.CANCELLED ? TaskState.CANCELLED : TaskState.FAILED,
                 end + (reason.isEmpty() ? "" : ": " + reason)
                         + (retry.retryOn().contains(end) ? " (no attempt left)" : ""), ended);
+    }
+
+    /**
+     * The attempt of an earlier definition of the task's job ended (cancelled as {@link Rerun#changed()}
+     * asked, or it ended first): the task runs again with the bundle's definition.
+     */
+    private void replaced(Task t, AttemptRecord ended) {
+        t.replace = false;
+        table.checking.remove(t);
+        t.update(t.state(), t.reason(), t.retryAt(), ended);
+        rerun(t, "re-run: its job's definition changed (attempt " + ended.number() + " ended " + ended.state() + ")");
+    }
+
+    /**
+     * Runs a task again now, its attempts kept and counted afresh by the retry policy, with the
+     * bundle's definition of its job; it waits for its dependencies as a new task would.
+     */
+    void rerun(Task t, String why) {
+        boolean ended = t.state().isTerminal();
+        table.store(t.index, t.rec().rerun(why, JobFingerprint.of(t.job)));
+        if (ended) {
+            table.unfinished++;
+        }
+        table.dirty = true;
+        settleDependencies(t);
     }
 
     /**

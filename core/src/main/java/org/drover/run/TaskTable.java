@@ -15,7 +15,8 @@ import org.drover.scheduler.RunDirectory;
 
 /**
  * What a run manager knows, and nothing it does: every task and its record, the count of tasks per
- * state, and the sets the steps work from (ready, waiting to retry, active, unresolved, checking).
+ * state, and the sets the steps work from (ready, waiting to retry, active, unresolved, checking,
+ * outdated).
  * Guarded by the manager's lock, except {@link #snapshot()}, which needs none.
  */
 final class TaskTable {
@@ -47,6 +48,8 @@ final class TaskTable {
     final Map<Task, Instant> checking = new LinkedHashMap<>();
     /** Job ids to cancel at the end of the step, in one call: attempts withdrawn or that can never run. */
     final List<String> cancels = new ArrayList<>();
+    /** Tasks whose attempt in the queue runs an earlier definition of their job: to cancel, then re-run. */
+    final List<Task> outdated = new ArrayList<>();
     RunDirectory runDirectory;
     /** Whether the tasks are in (set as the table is filled, before the restored tasks are placed). */
     boolean initialized;

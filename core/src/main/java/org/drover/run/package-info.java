@@ -2,8 +2,9 @@
  * Running a bundle: once with the {@link org.drover.run.Submitter}, or supervised by the
  * {@link org.drover.run.RunManager}, which keeps a durable {@link org.drover.run.RunStore} of every task
  * and attempt, polls the scheduler in one batched call, retries under a {@link org.drover.run.RetryPolicy},
- * caps simultaneous jobs, skips tasks whose {@link org.drover.run.DoneCheck} says they are done, and
- * re-attaches after its own process restarts.
+ * caps simultaneous jobs, skips tasks whose {@link org.drover.run.DoneCheck} says they are done,
+ * re-attaches after its own process restarts, and runs chosen tasks of a finished run again
+ * ({@link org.drover.run.Rerun}), refusing jobs whose definition changed unless told to re-run them.
  *
  * <p>Start with {@link org.drover.run.RunManager#of(org.drover.Bundle)}. What it records is a
  * {@link org.drover.run.RunRecord} of {@link org.drover.run.TaskRecord}s, each with its

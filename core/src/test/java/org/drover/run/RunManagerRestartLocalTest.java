@@ -74,8 +74,12 @@ class RunManagerRestartLocalTest {
                     && Files.readString(store).split("\"jobId\"", -1).length - 1 == JOBS);
         } finally {
             // SIGKILL: no shutdown hook, no close; SIGTERM: the JVM's orderly exit, still no close.
-            (signal.equals("SIGKILL") ? first.destroyForcibly() : first.destroy()).waitFor();
-            first.destroyForcibly().waitFor();
+            if (signal.equals("SIGKILL")) {
+                first.destroyForcibly();
+            } else {
+                first.destroy();
+            }
+            first.waitFor();
         }
         List<Long> pids = new ArrayList<>();
         starts(log).forEach(line -> pids.add(Long.parseLong(line.split(" ")[2])));
