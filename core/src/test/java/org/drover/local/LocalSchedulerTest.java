@@ -446,7 +446,10 @@ class LocalSchedulerTest {
                 .add(Job.named("missing").command("no-such-program-drover"))
                 .add(Job.named("nodir").command("true").workingDir(tmp.resolve("no/such/dir").toString()))
                 .add(Job.named("relative").command("pwd").workingDir("../../../work"))
-                .add(Job.named("override").command("sh", "-c", "echo $DROVER_JOB_NAME").env("DROVER_JOB_NAME", "mine"));
+                .add(Job.named("own").command("sh", "-c", "echo $DROVER_JOB_NAME"));
+        // A job cannot replace Drover's own variables: the name is refused as the job is built.
+        assertThatThrownBy(() -> Job.named("override").command("true").env("DROVER_JOB_NAME", "mine"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
         SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
         run.awaitCompletion(Duration.ofSeconds(30));
         Map<String, JobStatus> end = run.statuses();
@@ -464,7 +467,7 @@ class LocalSchedulerTest {
         assertThat(end.get("relative").state()).isEqualTo(JobState.COMPLETED);
         assertThat(Path.of(Files.readString(dirs.attemptDir("relative", 1).resolve("stdout")).trim()).toRealPath())
                 .isEqualTo(tmp.resolve("runs/work").toRealPath());
-        assertThat(dirs.attemptDir("override", 1).resolve("stdout")).hasContent("mine");
+        assertThat(dirs.attemptDir("own", 1).resolve("stdout")).hasContent("own");
         assertThat(dirs.attemptDir("relative", 1).resolve("script.sh")).exists();
         assertThat(Files.readString(dirs.attemptDir("relative", 1).resolve("started")).trim()).matches("\\d+ \\S+ \\d+");
     }
