@@ -465,7 +465,7 @@ public final class LocalScheduler implements Scheduler {
      */
     private boolean startWithForkServer(LocalJob j) {
         Submission s = j.submission;
-        LaunchPlan plan = LaunchPlan.of(j);
+        LaunchPlan plan = LaunchPlan.of(j, text -> true);   // fields go as UTF-8
         List<String> env = new ArrayList<>(plan.env().size());
         plan.env().forEach((k, v) -> env.add(k + "=" + v));
         List<String> unset = plan.unset();
@@ -657,7 +657,7 @@ public final class LocalScheduler implements Scheduler {
     /** The process for a job, as its {@link LaunchPlan} says. */
     private static ProcessBuilder processBuilder(LocalJob j) {
         Submission s = j.submission;
-        LaunchPlan plan = LaunchPlan.of(j);
+        LaunchPlan plan = LaunchPlan.of(j, NativeText::carries);
         ProcessBuilder pb = new ProcessBuilder(plan.argv());
         pb.directory(plan.dir().toFile());
         Map<String, String> env = pb.environment();
