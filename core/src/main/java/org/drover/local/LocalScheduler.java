@@ -26,6 +26,7 @@ import org.drover.Job;
 import org.drover.Memory;
 import org.drover.Resources;
 import org.drover.Walltime;
+import org.drover.internal.IoErrors;
 import org.drover.internal.Plural;
 import org.drover.internal.Processes;
 import org.drover.scheduler.JobScript;
@@ -247,7 +248,7 @@ public final class LocalScheduler implements Scheduler {
             }
             Files.writeString(s.scriptPath(), render(s), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + e.getMessage(),
+            throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + IoErrors.describe(e),
                     false, e);
         }
         // A custom stdout/stderr path may name directories that do not exist yet (e.g. "logs/{lr}/out"):
@@ -259,7 +260,7 @@ public final class LocalScheduler implements Scheduler {
                     Files.createDirectories(parent);
                 } catch (IOException e) {
                     throw new SchedulerException("cannot create the directory " + parent + " of the output file of job '"
-                            + job.name() + "': " + e.getMessage(), false, e);
+                            + job.name() + "': " + IoErrors.describe(e), false, e);
                 }
             }
         }

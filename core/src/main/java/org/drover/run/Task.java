@@ -29,6 +29,8 @@ final class Task {
     byte polledState;
     /** When the scheduler first answered it does not know the latest attempt (reset when it knows it again). */
     Instant notFoundSince;
+    /** How many times in a row its next attempt's directory or job record could not be written (not stored). */
+    int prepareFailures;
 
     Task(TaskTable table, Job job, int index) {
         this.table = table;

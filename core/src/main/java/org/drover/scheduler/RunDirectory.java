@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.drover.Names;
+import org.drover.internal.IoErrors;
 import org.drover.internal.Timestamps;
 
 /**
@@ -66,7 +67,7 @@ public final class RunDirectory {
             Files.createDirectories(root);
             return new RunDirectory(Timestamps.createUnique(root, bundleName + "_", "", true), bundleName);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a run directory in " + runsRoot + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a run directory in " + runsRoot + ": " + IoErrors.describe(e), e);
         }
     }
 
