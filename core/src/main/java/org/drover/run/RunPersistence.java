@@ -1,6 +1,5 @@
 package org.drover.run;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +49,7 @@ final class RunPersistence {
         if (saved.isPresent()) {
             RunRecord r = saved.get();
             checkBelongs(r, bundle, scheduler, previous);
-            dir = RunDirectory.at(Path.of(r.runDirectory()), bundle.name());
+            dir = RunRecordCheck.check(r, bundle.name(), settings.runsRoot(), settings.store());
         } else {
             dir = RunDirectory.create(settings.runsRoot(), bundle.name());
         }
@@ -165,7 +164,8 @@ final class RunPersistence {
      */
     RunRecord record() {
         RunDirectory dir = table.runDirectory;
-        return new RunRecord(settings.bundle().name(), settings.scheduler().name(), dir == null ? "" : dir.toString(),
+        return new RunRecord(settings.bundle().name(), settings.scheduler().name(),
+                dir == null ? "" : RunDirectory.toStored(settings.runsRoot(), dir.path()),
                 Instant.now(), Arrays.asList(table.records()));   // RunRecord copies the list
     }
 }

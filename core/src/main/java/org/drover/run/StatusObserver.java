@@ -1,7 +1,6 @@
 package org.drover.run;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,7 +133,7 @@ final class StatusObserver {
 
     private Integer readExitCode(AttemptRecord a) {
         try {
-            return settings.scheduler().shell().readFile(Path.of(a.attemptDir()).resolve(RunDirectory.EXIT_CODE))
+            return settings.scheduler().shell().readFile(table.attemptDir(a).resolve(RunDirectory.EXIT_CODE))
                     .map(b -> new String(b, StandardCharsets.UTF_8).trim())
                     .filter(s -> s.matches("-?\\d+")).map(Integer::valueOf).orElse(null);
         } catch (RuntimeException e) {

@@ -59,10 +59,10 @@ final class SubmitQueue {
             Path dir = table.runDirectory.attemptDir(t.job.name(), number);
             Job job = t.jobFor(number, settings.retry()).withoutDependencies();
             Submission s = new Submission(job, bundleName, dir, number, List.of(), Submitter.newToken());
-            String attemptDir = dir.toString();
-            // Default output paths are kept as null, without building their strings.
-            String stdout = job.stdout().isPresent() ? s.stdoutPath().toString() : null;
-            String stderr = job.stderr().isPresent() ? s.stderrPath().toString() : null;
+            // As the store keeps them: relative to the runs root. Default output paths are kept as null.
+            String attemptDir = table.runDirectory.toStored(dir);
+            String stdout = job.stdout().isPresent() ? table.runDirectory.toStored(s.stdoutPath()) : null;
+            String stderr = job.stderr().isPresent() ? table.runDirectory.toStored(s.stderrPath()) : null;
             t.addAttempt(new AttemptRecord(number, s.token(), null, JobState.UNKNOWN, null, "", now, null, attemptDir,
                     List.of(), stdout, stderr));
             batch.add(t);
