@@ -311,13 +311,42 @@ public final class Job {
     // ---- environment and files ----
 
     /**
-     * Sets an environment variable; the value may hold any text except NUL.
+     * Sets an environment variable; the value may hold any text except NUL. Names starting with
+     * {@value Names#RESERVED_ENV_PREFIX} are Drover's own ({@code DROVER_JOB_ID},
+     * {@code DROVER_JOB_NAME}, {@code DROVER_ATTEMPT_DIR}, a sweep member's
+     * {@code DROVER_PARAM_<name>}): a job's value would replace Drover's, so they are refused.
      *
-     * @param name the variable's name ({@code A-Z a-z 0-9 _}, not starting with a digit)
+     * <pre>{@code
+     * job.env("OMP_NUM_THREADS", "4");   // ok
+     * job.env("DROVER_JOB_ID", "7");     // IllegalArgumentException: job 'train' sets environment variable DROVER_JOB_ID: ...
+     * }</pre>
+     *
+     * @param name the variable's name ({@code A-Z a-z 0-9 _}, not starting with a digit, not
+     *     starting with {@value Names#RESERVED_ENV_PREFIX})
      * @param value its value, any text without NUL
      * @return a new job with this change (this one is unchanged)
+     * @throws IllegalArgumentException if the name breaks these rules or is reserved, or the value holds NUL
      */
     public Job env(String name, String value) {
+        Names.requireEnvName(name);
+        if (name.startsWith(Names.RESERVED_ENV_PREFIX)) {
+            throw new IllegalArgumentException(reservedEnvMessage(name));
+        }
+        return withEnv(name, value);
+    }
+
+    private String reservedEnvMessage(String variable) {
+        return "job '" + name + "' sets environment variable " + variable + ": names starting with "
+                + Names.RESERVED_ENV_PREFIX + " are reserved for the variables Drover sets itself (DROVER_JOB_ID, "
+                + "DROVER_JOB_NAME, DROVER_ATTEMPT_DIR, DROVER_PARAM_<name> of sweep members), which the job's own "
+                + "value would replace; choose another name";
+    }
+
+    /**
+     * Sets a variable without the reserved-name check: for the {@code DROVER_PARAM_<name>}
+     * variables a {@link Sweep} gives its members, and for values copied from a checked job.
+     */
+    Job withEnv(String name, String value) {
         Names.requireEnvName(name);
         Names.requireText("env " + name, value);
         return with(d -> {
@@ -735,8 +764,16 @@ public final class Job {
             j = next.resources(resources);
         }
         if (env != null) {
-            Job base = j;
-            j = Json.field("env", () -> base.env(env));
+            Map<String, String> values = params == null ? Map.of() : params;
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                Job base = j;
+                String k = e.getKey();
+                String v = e.getValue();
+                // A sweep member's record holds its DROVER_PARAM_<name> variables, equal to its params.
+                boolean param = sweep != null && k != null && k.startsWith(Sweep.ENV_PREFIX)
+                        && v != null && v.equals(values.get(k.substring(Sweep.ENV_PREFIX.length())));
+                j = Json.field("env", () -> param ? base.withEnv(k, v) : base.env(k, v));
+            }
         }
         if (workingDir != null) {
             Job base = j;

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * letter, a digit or {@code _} (so it is never {@code .} or {@code ..} and never looks like an
  * option). Names are used as directory names in the run directory and as scheduler job names, so
  * nothing else is accepted. Arguments, environment values and script bodies, on the other hand,
- * may hold any text: they are always quoted.
+ * may hold any text: they are always quoted. Environment variable names starting with
+ * {@value #RESERVED_ENV_PREFIX} are Drover's own; {@link Job#env(String, String)} refuses them.
  *
  * <pre>{@code
  * Names.requireJobName("train_0")       // ok
@@ -19,6 +20,12 @@ import java.util.regex.Pattern;
 public final class Names {
     /** The documented job and bundle name pattern. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    /**
+     * Environment variable names starting with this are Drover's own ({@code DROVER_JOB_ID},
+     * {@code DROVER_JOB_NAME}, {@code DROVER_ATTEMPT_DIR}, {@code DROVER_PARAM_<name>}); a job may
+     * not set them.
+     */
+    public static final String RESERVED_ENV_PREFIX = "DROVER_";
     private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern SCHEDULER_WORD = Pattern.compile("[A-Za-z0-9_.,:+@=/-]+");
     private static final Pattern CONSTRAINT = Pattern.compile("[A-Za-z0-9_.,:&|\\[\\]*()!+=@-]+");

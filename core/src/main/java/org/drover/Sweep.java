@@ -106,10 +106,6 @@ public final class Sweep {
         if (params.containsKey(name)) {
             throw new IllegalArgumentException("sweep '" + name() + "' already has a parameter '" + name + "'");
         }
-        if (template.env().containsKey(envName(name))) {
-            throw new IllegalArgumentException("sweep '" + name() + "' sets " + envName(name)
-                    + " from parameter '" + name + "'; its template must not set it too");
-        }
         ImmutableList.Builder<String> texts = ImmutableList.builder();
         int count = 0;
         for (Object v : values) {
@@ -298,10 +294,11 @@ public final class Sweep {
             j = j.script(ScriptPlaceholders.replace(template.script().get(), variables));
         }
         for (Map.Entry<String, String> e : template.env().entrySet()) {
-            j = j.env(e.getKey(), ScriptPlaceholders.substituteBraces(e.getValue(), values));
+            // The template's names were checked as it was built: none is reserved.
+            j = j.withEnv(e.getKey(), ScriptPlaceholders.substituteBraces(e.getValue(), values));
         }
         for (Map.Entry<String, String> e : values.entrySet()) {
-            j = j.env(envName(e.getKey()), e.getValue());
+            j = j.withEnv(envName(e.getKey()), e.getValue());   // reserved for Drover: Job.env refuses it
         }
         if (template.workingDir().isPresent()) {
             j = j.workingDir(ScriptPlaceholders.substituteBraces(template.workingDir().get(), values));

@@ -255,6 +255,11 @@ public class JobTest {
                 bad("env name empty", () -> j.env("", "v"), "environment variable name", "''"),
                 bad("env name null", () -> j.env(null, "v"), "environment variable name", "null"),
                 bad("env value NUL", () -> j.env("A", "x\0y"), "env A", "x\\u0000y"),
+                bad("env name reserved", () -> j.env("DROVER_JOB_ID", "7"), "job 'a' sets environment variable", "DROVER_JOB_ID"),
+                bad("env name reserved, in a map", () -> j.env(Map.of("DROVER_ATTEMPT_DIR", "/x")),
+                        "job 'a' sets environment variable", "DROVER_ATTEMPT_DIR"),
+                bad("env name of a parameter", () -> j.env("DROVER_PARAM_lr", "1"), "job 'a' sets environment variable",
+                        "DROVER_PARAM_lr"),
                 bad("env value null", () -> j.env("A", null), "env A", "null"),
                 bad("arg NUL", () -> j.command("echo", "a\0b"), "command[1]", "a\\u0000b"),
                 bad("program NUL", () -> j.command("ec\0ho"), "command[0]", "ec\\u0000ho"),
@@ -301,6 +306,18 @@ public class JobTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(field)
                 .hasMessageContaining(value);
+    }
+
+    @Test
+    void droversOwnVariablesCannotBeSetByAJob() {
+        assertThatThrownBy(() -> Job.named("train").command("x").env("DROVER_JOB_NAME", "mine"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("job 'train' sets environment variable DROVER_JOB_NAME: names starting with DROVER_ are "
+                        + "reserved for the variables Drover sets itself (DROVER_JOB_ID, DROVER_JOB_NAME, "
+                        + "DROVER_ATTEMPT_DIR, DROVER_PARAM_<name> of sweep members), which the job's own value "
+                        + "would replace; choose another name");
+        // Only the exact prefix is reserved: other names that merely contain it are the user's.
+        assertThat(Job.named("a").env("MY_DROVER_X", "1").env("drover_x", "2").env("DROVERX", "3").env()).hasSize(3);
     }
 
     @Test

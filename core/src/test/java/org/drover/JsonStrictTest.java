@@ -46,6 +46,10 @@ class JsonStrictTest {
             a duplicate key                    | "resources":{"cpus":2,"cpus":3}            | at jobs[3].resources.cpus: the field "cpus" appears twice
             a number for an env value          | "env":{"A":5}                              | at jobs[3].env.A: expected a string, got 5
             a bad env name                     | "env":{"1A":"v"}                           | at jobs[3].env: environment variable name '1A' is not allowed
+            a reserved env name                | "env":{"A":"1","DROVER_JOB_ID":"7"}        | at jobs[3].env: job 'd' sets environment variable DROVER_JOB_ID: names starting with DROVER_ are reserved for the variables Drover sets itself
+            a parameter variable, no sweep     | "env":{"DROVER_PARAM_lr":"0.1"}            | at jobs[3].env: job 'd' sets environment variable DROVER_PARAM_lr: names starting with DROVER_ are reserved
+            a parameter variable, not the value | "sweep":"t","sweepIndex":0,"params":{"lr":"0.1"},"env":{"DROVER_PARAM_lr":"0.2"} | at jobs[3].env: job 'd' sets environment variable DROVER_PARAM_lr: names starting with DROVER_ are reserved
+            a variable of no parameter         | "sweep":"t","sweepIndex":0,"params":{"lr":"0.1"},"env":{"DROVER_PARAM_x":"0.1"} | at jobs[3].env: job 'd' sets environment variable DROVER_PARAM_x: names starting with DROVER_ are reserved
             a bad partition                    | "resources":{"partition":"gpu debug"}      | at jobs[3].resources.partition: partition 'gpu debug' is not allowed
             an unknown dependency type         | "dependencies":[{"target":"a","type":"afterokk"}] | at jobs[3].dependencies[0].type: expected one of AFTER_OK, AFTER_ANY, AFTER_NOT_OK, got "afterokk"
             a bad dependency target            | "dependencies":[{"target":"a b"}]          | at jobs[3].dependencies[0].target: dependency 'a b' must be a job or sweep name
@@ -124,6 +128,16 @@ class JsonStrictTest {
                         .partition("p").account("acc").env("A", "1").requeue(true).directive("--foo=bar"))
                 .add(Sweep.of(Job.named("t").command("x", "{lr}")).param("lr", 0.1, 0.01).dependsOn("prep"));
         assertThat(Bundle.fromJson(b.toJson())).isEqualTo(b);
+    }
+
+    @Test
+    void aSweepMembersRecordKeepsItsParameterVariables() throws IOException {
+        Sweep sweep = Sweep.of(Job.named("t").command("x", "{lr}").env("RUN", "r{lr}")).param("lr", 0.1, 0.01);
+        Path file = dir.resolve("job.json");
+        Files.writeString(file, sweep.jobs().get(1).toJson());
+        Job read = Job.load(file);
+        assertThat(read).isEqualTo(sweep.jobs().get(1));
+        assertThat(read.env()).containsEntry("DROVER_PARAM_lr", "0.01").containsEntry("RUN", "r0.01");
     }
 
     @Test

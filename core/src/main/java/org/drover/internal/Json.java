@@ -112,7 +112,7 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw formatError(source, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + source + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -137,7 +137,7 @@ public final class Json {
             if (!Files.exists(file)) {
                 throw new UncheckedIOException("no such file: " + file, e);
             }
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + IoErrors.describe(e), e);
         }
     }
 

@@ -68,7 +68,7 @@ public final class JsonRunStore implements RunStore {
             lockChannel = ch;
             lock = l;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock run store " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot lock run store " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -78,7 +78,7 @@ public final class JsonRunStore implements RunStore {
             try {
                 lockChannel.close();   // releases the lock
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot release the lock of run store " + file, e);
+                throw new UncheckedIOException("cannot release the lock of run store " + file + ": " + IoErrors.describe(e), e);
             } finally {
                 lockChannel = null;
                 lock = null;
@@ -105,7 +105,7 @@ public final class JsonRunStore implements RunStore {
                     : "; the previous version is " + prev + " (copy it over " + file + " to resume from it)"),
                     prev, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read run store " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read run store " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -134,7 +134,7 @@ public final class JsonRunStore implements RunStore {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             AtomicFiles.syncDirectory(file.getParent());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save run store " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot save run store " + file + ": " + IoErrors.describe(e), e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.drover.internal.AtomicFiles;
+import org.drover.internal.IoErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,10 @@ final class JobRecords {
         try {
             AtomicFiles.writeUnsynced(dir.resolve(name), (content + "\n").getBytes(StandardCharsets.UTF_8));
             return true;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            LOG.warn("cannot write " + dir.resolve(name) + ": " + IoErrors.describe(e));
+            return false;
+        } catch (RuntimeException e) {
             LOG.warn("cannot write " + dir.resolve(name) + ": " + e);
             return false;
         }
@@ -51,7 +55,9 @@ final class JobRecords {
         try {
             Files.writeString(file, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            LOG.warn("cannot write " + file + ": " + IoErrors.describe(e));
+        } catch (RuntimeException e) {
             LOG.warn("cannot write " + file + ": " + e);
         }
     }

@@ -1,10 +1,12 @@
 package org.drover.local;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.drover.Job;
 import org.drover.scheduler.Submission;
@@ -14,7 +16,10 @@ import org.drover.scheduler.Submission;
  * argument-list job is exec'd directly, as its {@code script.sh} would ({@code exec} of the same
  * words, same environment, same directory), which saves a shell per job; a script body, a job that
  * sets {@code PATH} (the shell's {@code exec} would look the program up in it) or whose working
- * directory is missing (the script reports it) runs {@code script.sh}.
+ * directory is missing (the script reports it) runs {@code script.sh}. So does a job with a word,
+ * variable or working directory the launcher cannot pass as its UTF-8 bytes: ProcessBuilder under a
+ * locale that is not UTF-8, such as {@code LC_ALL=C} (see {@link NativeText}); the script, written
+ * as UTF-8, carries every value byte for byte.
  *
  * @param argv the program and its arguments
  * @param dir the directory it starts in
@@ -22,12 +27,25 @@ import org.drover.scheduler.Submission;
  * @param unset variables to remove from the JVM's environment
  */
 record LaunchPlan(List<String> argv, Path dir, Map<String, String> env, List<String> unset) {
-    static LaunchPlan of(LocalJob j) {
+    /**
+     * The plan for a job.
+     *
+     * @param carries whether the launcher passes a text to the process as its UTF-8 bytes (the
+     *     fork server always does; ProcessBuilder as {@link NativeText#carries} says)
+     */
+    static LaunchPlan of(LocalJob j, Predicate<String> carries) {
         Submission s = j.submission;
         Job job = s.job();
-        Path workingDir = job.workingDir().map(w -> s.attemptDir().resolve(w)).orElse(null);
-        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH")
-                && (workingDir == null || Files.isDirectory(workingDir));
+        boolean direct = !job.command().isEmpty() && !job.env().containsKey("PATH") && carriesAll(job, carries);
+        Path workingDir = null;
+        if (direct && job.workingDir().isPresent()) {
+            try {
+                workingDir = s.attemptDir().resolve(job.workingDir().get());
+                direct = Files.isDirectory(workingDir);
+            } catch (InvalidPathException e) {
+                direct = false;   // not a path in this JVM's encoding: the script's cd takes its bytes
+            }
+        }
         List<String> argv = direct ? job.command()
                 : List.of(job.script().isPresent() ? "/bin/bash" : "/bin/sh", s.scriptPath().toString());
         Path dir = direct && workingDir != null ? workingDir : s.attemptDir();
@@ -45,5 +63,19 @@ record LaunchPlan(List<String> argv, Path dir, Map<String, String> env, List<Str
             env.putAll(job.env());   // after Drover's, as the script's exports come after them
         }
         return new LaunchPlan(argv, dir, env, unset);
+    }
+
+    private static boolean carriesAll(Job job, Predicate<String> carries) {
+        for (String word : job.command()) {
+            if (!carries.test(word)) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, String> e : job.env().entrySet()) {
+            if (!carries.test(e.getValue())) {   // names are ASCII (Names.requireEnvName)
+                return false;
+            }
+        }
+        return job.workingDir().map(carries::test).orElse(true);
     }
 }

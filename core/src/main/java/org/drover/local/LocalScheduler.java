@@ -27,6 +27,7 @@ import org.drover.Job;
 import org.drover.Memory;
 import org.drover.Resources;
 import org.drover.Walltime;
+import org.drover.internal.IoErrors;
 import org.drover.internal.Plural;
 import org.drover.internal.Processes;
 import org.drover.scheduler.JobScript;
@@ -292,7 +293,7 @@ public final class LocalScheduler implements Scheduler {
             }
             Files.writeString(s.scriptPath(), render(s), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + e.getMessage(),
+            throw new SchedulerException("cannot write the script of job '" + job.name() + "': " + IoErrors.describe(e),
                     false, e);
         }
         // A custom stdout/stderr path may name directories that do not exist yet (e.g. "logs/{lr}/out"):
@@ -304,7 +305,7 @@ public final class LocalScheduler implements Scheduler {
                     Files.createDirectories(parent);
                 } catch (IOException e) {
                     throw new SchedulerException("cannot create the directory " + parent + " of the output file of job '"
-                            + job.name() + "': " + e.getMessage(), false, e);
+                            + job.name() + "': " + IoErrors.describe(e), false, e);
                 }
             }
         }
@@ -565,7 +566,7 @@ public final class LocalScheduler implements Scheduler {
      */
     private boolean startWithForkServer(LocalJob j) {
         Submission s = j.submission;
-        LaunchPlan plan = LaunchPlan.of(j);
+        LaunchPlan plan = LaunchPlan.of(j, text -> true);   // fields go as UTF-8
         List<String> env = new ArrayList<>(plan.env().size());
         plan.env().forEach((k, v) -> env.add(k + "=" + v));
         List<String> unset = plan.unset();
@@ -756,7 +757,7 @@ public final class LocalScheduler implements Scheduler {
     /** The process for a job, as its {@link LaunchPlan} says. */
     private static ProcessBuilder processBuilder(LocalJob j) {
         Submission s = j.submission;
-        LaunchPlan plan = LaunchPlan.of(j);
+        LaunchPlan plan = LaunchPlan.of(j, NativeText::carries);
         ProcessBuilder pb = new ProcessBuilder(plan.argv());
         pb.directory(plan.dir().toFile());
         Map<String, String> env = pb.environment();

@@ -8,7 +8,8 @@ import org.drover.scheduler.RunDirectory;
 import org.drover.scheduler.Submission;
 
 /**
- * One submission of a task, as the run store keeps it.
+ * One submission of a task, as the run store keeps it. Its paths are kept relative to the runs
+ * root; {@code runManager.runDirectory().resolveStored(attempt.attemptDir())} gives the directory.
  *
  * @param number 1 for the first attempt
  * @param token unique token of the attempt (in the scheduler job's comment), to find it again
@@ -18,11 +19,14 @@ import org.drover.scheduler.Submission;
  * @param reason the latest reason ("" if none)
  * @param submitted when it was submitted
  * @param ended when Drover saw it end, or null
- * @param attemptDir its attempt directory (stdout, stderr, exitcode inside)
+ * @param attemptDir its attempt directory (stdout, stderr, exitcode inside), relative to the runs
+ *     root as the store keeps it (absolute in stores written before); {@link RunDirectory#resolveStored}
+ *     gives the path
  * @param history every state seen, in order
- * @param stdout where the job's stdout goes; null (or that very path) stands for {@code stdout} in
- *     the attempt directory, the default, which the record keeps as null and the store does not
- *     write out; {@link #stdout()} gives the path either way
+ * @param stdout where the job's stdout goes (relative to the runs root when inside it, like
+ *     {@code attemptDir}); null (or that very path) stands for {@code stdout} in the attempt
+ *     directory, the default, which the record keeps as null and the store does not write out;
+ *     {@link #stdout()} gives the path either way
  * @param stderr where the job's stderr goes; null likewise for {@code stderr}
  */
 public record AttemptRecord(int number, String token, String jobId, JobState state, Integer exitCode, String reason,
@@ -39,7 +43,7 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
      * @param reason the latest reason ("" if none)
      * @param submitted when it was submitted
      * @param ended when Drover saw it end, or null
-     * @param attemptDir its attempt directory (stdout, stderr, exitcode inside)
+     * @param attemptDir its attempt directory (stdout, stderr, exitcode inside), relative to the runs root (absolute in stores written before)
      * @param history every state seen, in order
      * @param stdout where the job's stdout goes; null (or that very path) stands for {@code stdout} in the attempt directory, the default, which the record keeps as null and the store does not write out; {@link #stdout()} gives the path either way
      * @param stderr where the job's stderr goes; null likewise for {@code stderr}
@@ -60,7 +64,8 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
     }
 
     /**
-     * Where the job's stdout goes: its own path, or {@code stdout} in the attempt directory.
+     * Where the job's stdout goes: its own path, or {@code stdout} in the attempt directory (as
+     * stored: relative to the runs root, see {@link RunDirectory#resolveStored}).
      *
      * @return where the job's stdout goes: its own path, or {@code stdout} in the attempt directory
      */

@@ -1,6 +1,5 @@
 package org.drover.run;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +49,7 @@ final class RunPersistence {
         if (saved.isPresent()) {
             RunRecord r = saved.get();
             checkBelongs(r, bundle, scheduler, previous);
-            dir = RunDirectory.at(Path.of(r.runDirectory()), bundle.name());
+            dir = RunRecordCheck.check(r, bundle.name(), settings.runsRoot(), settings.store());
         } else {
             dir = RunDirectory.create(settings.runsRoot(), bundle.name());
         }
@@ -174,11 +173,11 @@ final class RunPersistence {
         List<Scheduler.KnownAttempt> known = new ArrayList<>();
         for (Task t : table.active.toArray()) {
             AttemptRecord a = t.last();
-            known.add(new Scheduler.KnownAttempt(a.jobId(), a.token(), Path.of(a.attemptDir())));
+            known.add(new Scheduler.KnownAttempt(a.jobId(), a.token(), table.attemptDir(a)));
         }
         for (Task t : table.unresolved) {
             AttemptRecord a = t.last();
-            known.add(new Scheduler.KnownAttempt(null, a.token(), Path.of(a.attemptDir())));
+            known.add(new Scheduler.KnownAttempt(null, a.token(), table.attemptDir(a)));
         }
         try {
             scheduler.reattach(known);
@@ -201,7 +200,8 @@ final class RunPersistence {
      */
     RunRecord record() {
         RunDirectory dir = table.runDirectory;
-        return new RunRecord(settings.bundle().name(), settings.scheduler().name(), dir == null ? "" : dir.toString(),
+        return new RunRecord(settings.bundle().name(), settings.scheduler().name(),
+                dir == null ? "" : RunDirectory.toStored(settings.runsRoot(), dir.path()),
                 Instant.now(), Arrays.asList(table.records()));   // RunRecord copies the list
     }
 }

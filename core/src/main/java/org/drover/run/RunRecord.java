@@ -9,7 +9,9 @@ import org.drover.internal.Listing;
  *
  * @param bundle the bundle's name
  * @param scheduler the scheduler's name (a run is resumed on the same kind of scheduler)
- * @param runDirectory the run directory
+ * @param runDirectory the run directory, relative to the runs root (its name) when inside it, else
+ *     absolute (as every store written before paths were relative); resolved with
+ *     {@link org.drover.scheduler.RunDirectory#resolveStored(java.nio.file.Path, String)}
  * @param saved when this version was written
  * @param tasks every task, in submission order
  */
@@ -19,7 +21,7 @@ public record RunRecord(String bundle, String scheduler, String runDirectory, In
      *
      * @param bundle the bundle's name
      * @param scheduler the scheduler's name (a run is resumed on the same kind of scheduler)
-     * @param runDirectory the run directory
+     * @param runDirectory the run directory, relative to the runs root when inside it, else absolute
      * @param saved when this version was written
      * @param tasks every task, in submission order
      */

@@ -96,7 +96,7 @@ final class StatusObserver {
         Path[] starts = new Path[polled.length];
         for (int i = 0; i < polled.length; i++) {
             Task t = polled[i];
-            Path dir = Path.of(t.last().attemptDir());
+            Path dir = table.attemptDir(t.last());
             exits[i] = dir.resolve(RunDirectory.EXIT_CODE);
             files.add(exits[i]);
             if (t.polledState != JobState.RUNNING.ordinal()) {
@@ -284,7 +284,7 @@ final class StatusObserver {
             return false;
         }
         try {
-            return settings.scheduler().shell().readFile(Path.of(a.attemptDir()).resolve(RunDirectory.STARTED)).isEmpty();
+            return settings.scheduler().shell().readFile(table.attemptDir(a).resolve(RunDirectory.STARTED)).isEmpty();
         } catch (RuntimeException e) {
             return false;
         }
@@ -292,7 +292,7 @@ final class StatusObserver {
 
     private Integer readExitCode(AttemptRecord a) {
         try {
-            return settings.scheduler().shell().readFile(Path.of(a.attemptDir()).resolve(RunDirectory.EXIT_CODE))
+            return settings.scheduler().shell().readFile(table.attemptDir(a).resolve(RunDirectory.EXIT_CODE))
                     .map(b -> new String(b, StandardCharsets.UTF_8).trim())
                     .filter(s -> s.matches("-?\\d+")).map(Integer::valueOf).orElse(null);
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package org.drover.run;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SubmitQueue {
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
+    /** How many times an attempt's directory and job record are tried before the task fails. */
+    static final int PREPARE_TRIES = 5;
     private final RunSettings settings;
     private final TaskTable table;
     private final TaskDecisions decisions;
@@ -71,10 +74,10 @@ final class SubmitQueue {
             Path dir = table.runDirectory.attemptDir(t.job.name(), number);
             Job job = t.jobFor(number, settings.retry()).withoutDependencies();
             Submission s = new Submission(job, bundleName, dir, number, deps, Submitter.newToken());
-            String attemptDir = dir.toString();
-            // Default output paths are kept as null, without building their strings.
-            String stdout = job.stdout().isPresent() ? s.stdoutPath().toString() : null;
-            String stderr = job.stderr().isPresent() ? s.stderrPath().toString() : null;
+            // As the store keeps them: relative to the runs root. Default output paths are kept as null.
+            String attemptDir = table.runDirectory.toStored(dir);
+            String stdout = job.stdout().isPresent() ? table.runDirectory.toStored(s.stdoutPath()) : null;
+            String stderr = job.stderr().isPresent() ? table.runDirectory.toStored(s.stderrPath()) : null;
             t.addAttempt(new AttemptRecord(number, s.token(), null, JobState.UNKNOWN, null, "", now, null, attemptDir,
                     List.of(), stdout, stderr));
             batch.add(t);
@@ -93,9 +96,10 @@ final class SubmitQueue {
                 scheduler.shell().writeRecord(submission.attemptDir().resolve(RunDirectory.JOB_RECORD),
                         Json.writeBytes(submission.job()));
             } catch (RuntimeException e) {
-                defer(t, "submission deferred: " + e, e);   // no job can exist yet
+                cannotPrepare(t, submission.attempt(), e, now);   // no job can exist yet
                 continue;
             }
+            t.prepareFailures = 0;
             try {
                 attach(t, scheduler.submit(submission), "", now);
             } catch (SchedulerException e) {
@@ -195,11 +199,50 @@ final class SubmitQueue {
         }
     }
 
-    private void defer(Task t, String why, Exception e) {
+    /**
+     * The attempt's directory or job record could not be written (e.g. the run directory became
+     * unwritable): no job exists, so the attempt is dropped and tried again after a backoff (the
+     * poll interval, doubled each time), at most {@link #PREPARE_TRIES} times in all; then the task
+     * fails with the reason. One warning per task, at the first failure; the tries after it are
+     * logged at DEBUG.
+     */
+    private void cannotPrepare(Task t, int attempt, RuntimeException e, Instant now) {
         t.dropLastAttempt();
-        t.set(t.state(), why, t.retryAt());
-        table.enqueue(t);
-        LOG.warn(t.job.name() + ": " + why, e);
+        int tries = ++t.prepareFailures;
+        String why = "cannot prepare attempt " + attempt + ": " + describe(e);
+        if (tries >= PREPARE_TRIES) {
+            t.prepareFailures = 0;
+            decisions.finish(t, TaskState.FAILED, why + " (tried " + tries + " times)");
+            LOG.atInfo().log(() -> t.job.name() + " failed: " + t.reason());
+            return;
+        }
+        Duration backoff = settings.pollInterval().multipliedBy(1L << (tries - 1));
+        t.set(TaskState.RETRY_WAIT, why + "; try " + (tries + 1) + " of " + PREPARE_TRIES + " in "
+                + seconds(backoff), now.plus(backoff));
+        table.retrying.add(t);
+        if (tries == 1) {
+            LOG.warn(t.job.name() + ": " + why + "; trying again after a backoff, the task fails after "
+                    + PREPARE_TRIES + " tries");
+        } else {
+            LOG.debug("{}: {}", t.job.name(), t.reason());
+        }
+    }
+
+    /** The message of a failure and of its causes, as far as they add to it (the OS's reason is kept by the shell). */
+    private static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        Throwable c = e.getCause();
+        for (int depth = 0; c != null && depth < 8; depth++, c = c.getCause()) {   // bounded: causes may form a loop
+            if (c.getMessage() != null && !message.contains(c.getMessage())) {
+                message += ": " + c.getMessage();
+            }
+        }
+        return message;
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     /** A submit call failed in a way that may still have created the job: settle it by token, now or later. */

@@ -44,6 +44,8 @@ final class Task {
      * cancelled, and once its end is seen, run again with the bundle's definition ({@link Rerun#changed()}).
      */
     boolean replace;
+    /** How many times in a row its next attempt's directory or job record could not be written (not stored). */
+    int prepareFailures;
 
     Task(TaskTable table, Job job, int index) {
         this.table = table;

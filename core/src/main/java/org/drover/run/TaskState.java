@@ -13,7 +13,10 @@ public enum TaskState {
     PENDING(false),
     /** Running. */
     RUNNING(false),
-    /** Its last attempt crashed; the next one is submitted after the retry delay. */
+    /**
+     * Its last attempt crashed, or its next attempt's directory could not be written; the next
+     * attempt is submitted after the delay.
+     */
     RETRY_WAIT(false),
     /** Done: its last attempt completed (and passed the done check). */
     COMPLETED(true),

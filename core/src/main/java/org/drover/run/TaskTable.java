@@ -2,6 +2,7 @@ package org.drover.run;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,6 +119,14 @@ final class TaskTable {
         t.jobId = a.jobId();
         t.polledState = (byte) a.state().ordinal();
         active.add(t);
+    }
+
+    /**
+     * An attempt's directory: its stored path (relative to the runs root) resolved, through
+     * {@link RunDirectory#resolveStored}, the one place where stored paths are read.
+     */
+    Path attemptDir(AttemptRecord a) {
+        return runDirectory.resolveStored(a.attemptDir());
     }
 
     /** Jobs that are, or may be, in the scheduler's queue. */

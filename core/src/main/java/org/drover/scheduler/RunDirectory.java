@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.drover.Names;
+import org.drover.internal.IoErrors;
 import org.drover.internal.Timestamps;
 
 /**
@@ -24,10 +25,18 @@ import org.drover.internal.Timestamps;
  * the exit status and is written last, atomically: a job whose exit-code file exists has ended,
  * whatever the queue says.
  *
+ * <p>A run store keeps the paths of a run relative to the runs root (the run directory's
+ * parent), so that a runs root can be moved, or be another path on another machine:
+ * {@link #toStored} gives that form, and {@link #resolveStored} is the one place where a stored
+ * path is turned back into a path (an absolute one, as stores written before kept, or an output
+ * file outside the runs root, stays as it is).
+ *
  * <pre>{@code
  * RunDirectory run = RunDirectory.create(Path.of("runs"), "study");
  * Path dir = run.attemptDir("train_0", 1);      // runs/study_20261125-101500-123/train_0/1
  * OptionalInt code = RunDirectory.readExitCode(dir);
+ * run.toStored(dir);                            // "study_20261125-101500-123/train_0/1"
+ * run.resolveStored(attempt.attemptDir());      // /home/me/runs/study_20261125-101500-123/train_0/1
  * }</pre>
  */
 public final class RunDirectory {
@@ -66,7 +75,7 @@ public final class RunDirectory {
             Files.createDirectories(root);
             return new RunDirectory(Timestamps.createUnique(root, bundleName + "_", "", true), bundleName);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a run directory in " + runsRoot + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a run directory in " + runsRoot + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -88,6 +97,73 @@ public final class RunDirectory {
      */
     public Path path() {
         return path;
+    }
+
+    /**
+     * The runs root this run directory lies in (its parent): paths in a run store are relative to it.
+     *
+     * @return the runs root, absolute
+     */
+    public Path runsRoot() {
+        Path parent = path.getParent();
+        return parent != null ? parent : path;
+    }
+
+    /**
+     * A path as a run store keeps it ({@code RunRecord.runDirectory}, {@code AttemptRecord.attemptDir},
+     * {@code stdout}, {@code stderr}), resolved against this run's runs root: relative paths are
+     * relative to it; absolute ones (stores written before paths were relative, output files
+     * outside the runs root) are kept. Every reader of stored paths goes through here.
+     *
+     * @param stored a path as the store keeps it
+     * @return the absolute, normalized path
+     */
+    public Path resolveStored(String stored) {
+        return resolveStored(runsRoot(), stored);
+    }
+
+    /**
+     * As {@link #resolveStored(String)}, against a given runs root.
+     *
+     * @param runsRoot the runs root
+     * @param stored a path as the store keeps it
+     * @return the absolute, normalized path
+     */
+    public static Path resolveStored(Path runsRoot, String stored) {
+        return runsRoot.toAbsolutePath().resolve(stored).normalize();
+    }
+
+    /**
+     * The form in which a run store keeps a path of this run: relative to the runs root when it
+     * lies inside it, else absolute.
+     *
+     * @param p a path, e.g. an attempt directory or an output file
+     * @return e.g. {@code study_20261125-101500-123/train_0/1}
+     */
+    public String toStored(Path p) {
+        return toStored(runsRoot(), p);
+    }
+
+    /**
+     * As {@link #toStored(Path)}, against a given runs root.
+     *
+     * @param runsRoot the runs root
+     * @param p a path
+     * @return the path relative to the runs root when it lies inside it, else absolute
+     */
+    public static String toStored(Path runsRoot, Path p) {
+        Path root = runsRoot.toAbsolutePath().normalize();
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(root) && !abs.equals(root) ? root.relativize(abs).toString() : abs.toString();
+    }
+
+    /**
+     * Whether the run directory exists, as a directory, on this machine.
+     *
+     * @return whether it is a directory
+     */
+    public boolean exists() {
+        return Files.isDirectory(path);
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.drover.internal.AtomicFiles;
+import org.drover.internal.IoErrors;
 import org.drover.internal.Processes;
 
 /**
@@ -74,7 +75,7 @@ public final class LocalShell implements Shell {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot run " + command.get(0) + ": " + IoErrors.describe(e), e);
         }
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), DRAINERS);
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()), DRAINERS);
@@ -143,7 +144,7 @@ public final class LocalShell implements Shell {
             }
             AtomicFiles.write(file, content);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -152,7 +153,7 @@ public final class LocalShell implements Shell {
         try {
             AtomicFiles.writeUnsynced(file, content);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -163,7 +164,7 @@ public final class LocalShell implements Shell {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -172,7 +173,7 @@ public final class LocalShell implements Shell {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create " + dir + ": " + IoErrors.describe(e), e);
         }
     }
 

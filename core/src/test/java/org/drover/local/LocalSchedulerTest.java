@@ -262,9 +262,9 @@ class LocalSchedulerTest {
                 .isInstanceOf(SchedulerException.class)
                 .hasMessageContaining("second").hasMessageContaining("the 1 job already submitted was cancelled");
         // Cancelled: TERM ended its sleep (its id never reached the caller; its exitcode record says it).
-        await().atMost(Duration.ofSeconds(15)).until(() -> {
-            try (java.util.stream.Stream<Path> files = Files.walk(tmp)) {
-                return files.filter(f -> f.endsWith(Path.of("first", "1", "exitcode"))).anyMatch(f -> {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+            try (java.util.stream.Stream<Path> runs = Files.list(tmp)) {
+                return runs.map(r -> r.resolve("first/1/exitcode")).filter(Files::exists).anyMatch(f -> {
                     try {
                         return Files.readString(f).trim().equals("143");
                     } catch (IOException e) {
@@ -458,7 +458,10 @@ class LocalSchedulerTest {
                 .add(Job.named("missing").command("no-such-program-drover"))
                 .add(Job.named("nodir").command("true").workingDir(tmp.resolve("no/such/dir").toString()))
                 .add(Job.named("relative").command("pwd").workingDir("../../../work"))
-                .add(Job.named("override").command("sh", "-c", "echo $DROVER_JOB_NAME").env("DROVER_JOB_NAME", "mine"));
+                .add(Job.named("own").command("sh", "-c", "echo $DROVER_JOB_NAME"));
+        // A job cannot replace Drover's own variables: the name is refused as the job is built.
+        assertThatThrownBy(() -> Job.named("override").command("true").env("DROVER_JOB_NAME", "mine"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reserved");
         SubmittedBundle run = Submitter.submit(b, local, tmp.resolve("runs"));
         run.awaitCompletion(Duration.ofSeconds(30));
         Map<String, JobStatus> end = run.statuses();
@@ -476,7 +479,7 @@ class LocalSchedulerTest {
         assertThat(end.get("relative").state()).isEqualTo(JobState.COMPLETED);
         assertThat(Path.of(Files.readString(dirs.attemptDir("relative", 1).resolve("stdout")).trim()).toRealPath())
                 .isEqualTo(tmp.resolve("runs/work").toRealPath());
-        assertThat(dirs.attemptDir("override", 1).resolve("stdout")).hasContent("mine");
+        assertThat(dirs.attemptDir("own", 1).resolve("stdout")).hasContent("own");
         assertThat(dirs.attemptDir("relative", 1).resolve("script.sh")).exists();
         assertThat(Files.readString(dirs.attemptDir("relative", 1).resolve("started")).trim()).matches("\\d+ \\S+ \\d+ \\d+");
     }

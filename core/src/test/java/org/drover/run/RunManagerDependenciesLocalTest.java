@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -69,11 +68,6 @@ class RunManagerDependenciesLocalTest {
         return RunManager.of(b).on(s).runsRoot(tmp.resolve("runs")).pollInterval(Duration.ofMillis(100))
                 .retry(RetryPolicy.builder().withMaxAttempts(3).withBackoff(Duration.ZERO, Duration.ZERO)
                         .retryOn(JobState.FAILED).build());
-    }
-
-    private static Instant started(TaskRecord t) throws Exception {
-        String line = Files.readString(Path.of(t.lastAttempt().attemptDir()).resolve(RunDirectory.STARTED));
-        return Instant.ofEpochSecond(Long.parseLong(line.trim().split(" ")[0]));
     }
 
     @Test

@@ -40,7 +40,7 @@ class RunManagerLocalTest {
             TaskRecord flaky = m.record().tasks().get(0);
             assertThat(flaky.attempts()).hasSize(2);
             assertThat(flaky.attempts().get(0).exitCode()).isEqualTo(137);
-            assertThat(Path.of(flaky.attempts().get(1).attemptDir()).resolve("stdout")).hasContent("ok");
+            assertThat(m.runDirectory().resolveStored(flaky.attempts().get(1).attemptDir()).resolve("stdout")).hasContent("ok");
             assertThat(m.record().tasks().get(1).attempts()).hasSize(1);
         }
     }
@@ -65,7 +65,7 @@ class RunManagerLocalTest {
         try (LocalScheduler local = LocalScheduler.builder().cpus(1).build()) {
             RunManager first = manager(b, local).store(store).build();
             first.step();                                  // submits a, then the manager goes away
-            Path aDir = Path.of(first.record().tasks().get(0).lastAttempt().attemptDir());
+            Path aDir = first.runDirectory().resolveStored(first.record().tasks().get(0).lastAttempt().attemptDir());
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(aDir.resolve(RunDirectory.EXIT_CODE)));
 
             // A new manager and a new local scheduler that knows nothing of job a: the exit-code file settles it.

@@ -66,15 +66,15 @@ class RunManagerRerunLocalTest {
             assertThat(train.attempts().get(0).state()).isEqualTo(JobState.FAILED);
             assertThat(train.attempts().get(0).exitCode()).isEqualTo(3);
             assertThat(train.attempts().get(1).state()).isEqualTo(JobState.COMPLETED);
-            assertThat(Path.of(train.attempts().get(1).attemptDir())).isEqualTo(again.runDirectory().attemptDir("train", 2));
-            assertThat(Path.of(train.attempts().get(0).attemptDir()).resolve(RunDirectory.EXIT_CODE)).hasContent("3");
+            assertThat(RunDirectory.resolveStored(tmp.resolve("runs"), train.attempts().get(1).attemptDir())).isEqualTo(again.runDirectory().attemptDir("train", 2));
+            assertThat(RunDirectory.resolveStored(tmp.resolve("runs"), train.attempts().get(0).attemptDir()).resolve(RunDirectory.EXIT_CODE)).hasContent("3");
             TaskRecord report = task(again, "report");
             // Attempt 1 waited in the queue on train's failed attempt and was cancelled with it, never run.
             assertThat(report.attempts()).hasSize(2);
             assertThat(report.attempts().get(0).state()).isEqualTo(JobState.CANCELLED);
             assertThat(report.attempts().get(0).reason()).isEqualTo("dependency train ended FAILED");
-            assertThat(Path.of(report.attempts().get(0).attemptDir()).resolve(RunDirectory.STARTED)).doesNotExist();
-            assertThat(Path.of(report.lastAttempt().attemptDir()).resolve(RunDirectory.STDOUT)).hasContent("trained");
+            assertThat(RunDirectory.resolveStored(tmp.resolve("runs"), report.attempts().get(0).attemptDir()).resolve(RunDirectory.STARTED)).doesNotExist();
+            assertThat(RunDirectory.resolveStored(tmp.resolve("runs"), report.lastAttempt().attemptDir()).resolve(RunDirectory.STDOUT)).hasContent("trained");
             assertThat(task(again, "prep").attempts()).hasSize(1);   // completed: not run again
             assertThat(tmp.resolve("data/prep.txt")).hasContent("0.1");
         }
@@ -112,10 +112,10 @@ class RunManagerRerunLocalTest {
             assertThat(end.isSuccess()).as(end.toString()).isTrue();
             List<AttemptRecord> attempts = task(again, "long").attempts();
             assertThat(attempts).extracting(AttemptRecord::state).containsExactly(JobState.CANCELLED, JobState.COMPLETED);
-            Path oldEnd = Path.of(attempts.get(0).attemptDir()).resolve(RunDirectory.EXIT_CODE);
-            Path newStart = Path.of(attempts.get(1).attemptDir()).resolve(RunDirectory.STARTED);
+            Path oldEnd = RunDirectory.resolveStored(tmp.resolve("runs"), attempts.get(0).attemptDir()).resolve(RunDirectory.EXIT_CODE);
+            Path newStart = RunDirectory.resolveStored(tmp.resolve("runs"), attempts.get(1).attemptDir()).resolve(RunDirectory.STARTED);
             assertThat(Files.getLastModifiedTime(oldEnd)).isLessThanOrEqualTo(Files.getLastModifiedTime(newStart));
-            assertThat(Path.of(attempts.get(1).attemptDir()).resolve(RunDirectory.STDOUT)).hasContent("short");
+            assertThat(RunDirectory.resolveStored(tmp.resolve("runs"), attempts.get(1).attemptDir()).resolve(RunDirectory.STDOUT)).hasContent("short");
         }
     }
 }

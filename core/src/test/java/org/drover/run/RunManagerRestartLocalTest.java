@@ -124,7 +124,8 @@ class RunManagerRestartLocalTest {
         }).hasMessage("the user's code failed");
 
         // Closing detached: nothing was cancelled, no exit code 143, the jobs run on.
-        Path dir = Path.of(RunStore.json(store).load().orElseThrow().tasks().get(0).lastAttempt().attemptDir());
+        Path dir = RunDirectory.resolveStored(runs, RunStore.json(store).load().orElseThrow().tasks().get(0).lastAttempt()
+                .attemptDir());
         assertThat(dir.resolve(RunDirectory.EXIT_CODE)).doesNotExist();
         assertThat(starts(log)).hasSize(2);
 

@@ -173,7 +173,7 @@ class RunManagerTest {
         InMemoryScheduler s = new InMemoryScheduler(4, 1).forgetFinished(true);
         RunManager m = manager(Bundle.named("file").add(Job.named("a").command("true")), s).lostAfter(Duration.ZERO).build();
         m.step();
-        Path dir = Path.of(m.record().tasks().get(0).lastAttempt().attemptDir());
+        Path dir = m.runDirectory().resolveStored(m.record().tasks().get(0).lastAttempt().attemptDir());
         Files.writeString(dir.resolve(RunDirectory.EXIT_CODE), "0\n");
         RunReport end = drive(m);
         assertThat(end.count(TaskState.COMPLETED)).isEqualTo(1);

@@ -99,7 +99,8 @@ class RunManagerSlurmIT {
             assertThat(t.attempts()).hasSize(2);
             assertThat(t.attempts().get(0).state()).isEqualTo(JobState.FAILED);
             assertThat(t.attempts().get(1).state()).isEqualTo(JobState.COMPLETED);
-            assertThat(Path.of(t.attempts().get(1).attemptDir()).resolve("stdout")).hasContent("second attempt");
+            assertThat(m.runDirectory().resolveStored(t.attempts().get(1).attemptDir()).resolve("stdout"))
+                    .hasContent("second attempt");
             assertSubmittedExactlyAsRecorded(m.record());
         }
     }
