@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *             .maxSimultaneousJobs(100)
  *             .start();
  *     RunReport end = run.awaitCompletion();
- *     System.out.println(end);          // a table: task, attempt, job id, state, reason, elapsed
+ *     System.out.println(end);          // a table: task, params, attempt, job id, state, exit, elapsed, reason
+ *     run.task("train_3").stderrTail(10);   // one task's results
  * }
  * }</pre>
  */
