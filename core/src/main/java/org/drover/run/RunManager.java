@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *             .maxSimultaneousJobs(100)
  *             .start();
  *     RunReport end = run.awaitCompletion();
- *     System.out.println(end);          // a table: task, attempt, job id, state, reason, elapsed
+ *     System.out.println(end);          // a table: task, params, attempt, job id, state, exit, elapsed, reason
+ *     run.task("train_3").stderrTail(10);   // one task's results
  * }
  * }</pre>
  */
@@ -203,7 +204,7 @@ public final class RunManager implements AutoCloseable {
                     persistence.save();
                 }
                 assert table.countsAreRight() : "stateCounts differ from the records";
-                RunReport end = RunReport.of(settings.bundle().name(), Instant.now(), table.records().clone(),
+                RunReport end = RunReport.of(settings, Instant.now(), table.records().clone(),
                         table.stateCounts);
                 LOG.atInfo().log(() -> "run finished: " + end.summary());
                 settings.store().close();
@@ -383,7 +384,40 @@ public final class RunManager implements AutoCloseable {
      * @return a snapshot of the run, taken without waiting for a step
      */
     public RunReport report() {
-        return RunReport.of(settings.bundle().name(), Instant.now(), table.snapshot());
+        return RunReport.of(settings, Instant.now(), table.snapshot());
+    }
+
+    /**
+     * One task's results: its state and reason, job and sweep parameters, attempts, and the last
+     * attempt's directory, output, exit code and elapsed time. Like {@link #report()}, it does not
+     * wait for a step in progress (it reads the task's latest record); its files are read when
+     * asked for.
+     *
+     * <pre>{@code
+     * TaskResult t = run.task("train_3");
+     * if (t.state() == TaskState.FAILED) {
+     *     System.out.println(t.exitCode() + " " + t.signal().orElse("") + "\n" + t.stderrTail(10));
+     * }
+     * }</pre>
+     *
+     * @param name the task's name: a job's name, or a sweep member's ({@code train_3})
+     * @return the task's results, as of now
+     * @throws IllegalArgumentException if the bundle has no task of that name
+     */
+    public TaskResult task(String name) {
+        Objects.requireNonNull(name, "name");
+        TaskRecord r = table.latest(name);
+        if (r == null) {
+            synchronized (lock) {
+                initialize();   // not set up yet (no step): as the store holds it, or new
+            }
+            r = table.latest(name);
+        }
+        String bundle = settings.bundle().name();
+        if (r == null) {
+            throw new IllegalArgumentException(TaskResult.noSuchTask(bundle, name, table.records().length));
+        }
+        return TaskResult.of(bundle, r, settings.bundle().job(name).orElseThrow(), settings.runsRoot());
     }
 
     private void logProgress(Instant now) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,6 +53,8 @@ final class TaskTable {
     /** Tasks whose attempt in the queue runs an earlier definition of their job: to cancel, then re-run. */
     final List<Task> outdated = new ArrayList<>();
     RunDirectory runDirectory;
+    /** Each task's index by name, for {@link #latest}; made on first use. */
+    private volatile Map<String, Integer> byName;
     /** Whether the tasks are in (set as the table is filled, before the restored tasks are placed). */
     boolean initialized;
     /** Tasks not yet ended. */
@@ -99,6 +102,26 @@ final class TaskTable {
             copy[i] = (TaskRecord) RECORD.getAcquire(all, i);
         }
         return copy;
+    }
+
+    /**
+     * A task's latest record by name, read without the lock (as {@link #snapshot()}); null if the
+     * table has no task of that name (or is not filled yet). The index by name is made on first
+     * use: the tasks never change once the table is filled.
+     */
+    TaskRecord latest(String name) {
+        TaskRecord[] all = records;   // read first: fill() sets the tasks before it
+        Map<String, Integer> index = byName;
+        if (index == null || index.size() != all.length) {
+            Task[] ts = tasks;
+            Map<String, Integer> m = new HashMap<>(ts.length * 2);
+            for (int i = 0; i < ts.length; i++) {
+                m.put(ts[i].job.name(), i);
+            }
+            byName = index = m;
+        }
+        Integer i = index.get(name);
+        return i == null || i >= all.length ? null : (TaskRecord) RECORD.getAcquire(all, i);
     }
 
     /**

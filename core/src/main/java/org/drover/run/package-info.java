@@ -9,7 +9,8 @@
  * <p>Start with {@link org.drover.run.RunManager#of(org.drover.Bundle)}. What it records is a
  * {@link org.drover.run.RunRecord} of {@link org.drover.run.TaskRecord}s, each with its
  * {@link org.drover.run.AttemptRecord}s; {@link org.drover.run.RunReport} is the table a person reads,
- * and a {@link org.drover.run.RunListener} hears every {@link org.drover.run.TaskEvent}.
+ * {@link org.drover.run.TaskResult} one task's results for a program (its output, exit code and
+ * parameters), and a {@link org.drover.run.RunListener} hears every {@link org.drover.run.TaskEvent}.
  *
  * <pre>{@code
  * RunManager run = RunManager.of(bundle).on(scheduler)

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -413,7 +414,7 @@ class RunManagerTest {
     }
 
     @Test
-    void theReportCountsAtOnceAndMakesItsRowsFromTheRecords() {
+    void theReportCountsAtOnceAndMakesItsRowsFromTheRecords() throws IOException {
         InMemoryScheduler s = new InMemoryScheduler(1, 2);
         RunManager m = manager(Bundle.named("rows").add(Job.named("a").command("true"))
                 .add(Job.named("b").command("true")).add(Job.named("c").command("true").dependsOn("a")), s).build();
@@ -430,13 +431,21 @@ class RunManagerTest {
         assertThat(a.attempt()).isEqualTo(1);
         assertThat(a.jobId()).isEqualTo(first.jobId());
         assertThat(a.jobState()).isEqualTo(JobState.RUNNING);
-        assertThat(a.elapsed()).isEqualTo(Duration.between(first.submitted(), r.at()));
+        assertThat(a.elapsed()).as("the in-memory scheduler's job recorded no start").isNull();
         assertThat(row(r, "c")).isEqualTo(new RunReport.Row("c", 0, "", TaskState.WAITING, null, null, "", null));
         assertThat(r.rows()).isSameAs(r.rows());
+        // As a job's wrapper does, with the moment it started as the file's time: the elapsed time is read from it.
+        Path started = Files.createDirectories(Path.of(first.attemptDir())).resolve(RunDirectory.STARTED);
+        Files.writeString(started, r.at().getEpochSecond() - 7 + " node1 4242\n");
+        Instant start = r.at().minusSeconds(7);
+        Files.setLastModifiedTime(started, java.nio.file.attribute.FileTime.from(start));
+        RunReport running = m.report();
+        assertThat(row(running, "a").elapsed()).isEqualTo(Duration.between(start, running.at()));
         RunReport end = drive(m);
         assertThat(end.isSuccess()).isTrue();
         assertThat(row(end, "a").exitCode()).isZero();
-        assertThat(row(end, "a").elapsed()).isEqualTo(Duration.between(first.submitted(),
+        // No exitcode file: to when the manager saw it end.
+        assertThat(row(end, "a").elapsed()).isEqualTo(Duration.between(start,
                 m.record().tasks().get(0).lastAttempt().ended()));
     }
 

@@ -1,7 +1,5 @@
 package org.drover.examples;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,11 +100,6 @@ public final class Demo {
     }
 
     private static String readBest(RunManager run) {
-        Path stdout = run.runDirectory().attemptDir("aggregate", 1).resolve("stdout");
-        try {
-            return Files.readString(stdout).trim();
-        } catch (IOException e) {
-            return "(cannot read " + stdout + ": " + e.getMessage() + ")";
-        }
+        return run.task("aggregate").stdout().trim();
     }
 }

@@ -51,7 +51,7 @@ class CiRunScriptTest {
         Files.writeString(artifacts.resolve("drover-core-0.1.0-SNAPSHOT.jar"), "stale");
         Path bin = repo.resolve("fake-bin");
         String table = demoPrintsTable
-                ? "echo 'task       attempt  job id  state       exit  reason'\necho 'best: 50.0520 score_0.1_2'\n" : "";
+                ? "echo 'task        params           attempt  job id  state      exit  elapsed  reason'\necho 'best: 50.0520 score_0.1_2'\n" : "";
         executable(bin.resolve("mvn"), "#!/usr/bin/env bash\nprintf '%s\\n' \"$*\" >> \"" + repo.resolve("mvn-calls") + "\"\n"
                 + "if [[ \"$*\" == *exec:java* ]]; then\necho 'demo output'\n" + table + "exit " + demoExitCode + "\nfi\n"
                 + "echo 'mvn output'\nexit " + testExitCode + "\n");
