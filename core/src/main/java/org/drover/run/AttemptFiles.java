@@ -44,7 +44,7 @@ final class AttemptFiles {
      * directory), as a path on this machine: relative ones are relative to the runs root.
      */
     static Path resolve(Path runsRoot, String stored) {
-        return runsRoot.toAbsolutePath().resolve(stored).normalize();
+        return org.drover.scheduler.RunDirectory.resolveStored(runsRoot, stored);
     }
 
     AttemptRecord attempt() {

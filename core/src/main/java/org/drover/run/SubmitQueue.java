@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.drover.BundlePlan;
 import org.drover.Job;
 import org.drover.internal.Json;
 import org.drover.scheduler.JobState;
@@ -60,6 +61,7 @@ final class SubmitQueue {
         String bundleName = settings.bundle().name();
         List<Task> batch = new ArrayList<>();
         List<Submission> submissions = new ArrayList<>();   // built once: the job is grown, the paths checked
+        ArraySubmissions arrays = new ArraySubmissions(plan());
         while (!table.ready.isEmpty() && table.inQueue() + batch.size() < max) {
             Task t = table.ready.poll();
             t.queued = false;
@@ -73,7 +75,7 @@ final class SubmitQueue {
             int number = t.attemptCount() + 1;
             Path dir = table.runDirectory.attemptDir(t.job.name(), number);
             Job job = t.jobFor(number, settings.retry()).withoutDependencies();
-            Submission s = new Submission(job, bundleName, dir, number, deps, Submitter.newToken());
+            Submission s = new Submission(job, bundleName, dir, number, deps, arrays.token(t, number, deps));
             // As the store keeps them: relative to the runs root. Default output paths are kept as null.
             String attemptDir = table.runDirectory.toStored(dir);
             String stdout = job.stdout().isPresent() ? table.runDirectory.toStored(s.stdoutPath()) : null;
@@ -87,41 +89,117 @@ final class SubmitQueue {
             return false;
         }
         persistence.save();   // the intent (token) is durable before any job exists: a restart can find it
-        for (int i = 0; i < batch.size(); i++) {
-            Task t = batch.get(i);
-            Submission submission = submissions.get(i);
-            table.dirty = true;
-            try {
-                scheduler.shell().createDirectories(submission.attemptDir());
-                scheduler.shell().writeRecord(submission.attemptDir().resolve(RunDirectory.JOB_RECORD),
-                        Json.writeBytes(submission.job()));
-            } catch (RuntimeException e) {
-                cannotPrepare(t, submission.attempt(), e, now);   // no job can exist yet
-                continue;
-            }
-            t.prepareFailures = 0;
-            try {
-                attach(t, scheduler.submit(submission), "", now);
-            } catch (SchedulerException e) {
-                if (e.isTransient()) {
-                    submitOutcomeUnknown(t, e, now);
-                } else if (!submission.dependencies().isEmpty()) {
-                    // Perhaps refused for its dependencies (one just failed): once they end, it goes without them.
-                    t.dropLastAttempt();
-                    t.managerSideDeps = true;
-                    t.set(TaskState.WAITING, "refused with scheduler-side dependencies (" + e.getMessage()
-                            + "); submitted again once they end", null);
-                    LOG.atInfo().log(() -> t.job.name() + ": " + t.reason());
-                    decisions.settleDependencies(t);
-                } else {
-                    t.setLast(t.last().endedAs(now, JobState.FAILED, "refused: " + e.getMessage(), null));
-                    decisions.finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
+        table.dirty = true;
+        for (List<Integer> unit : ArraySubmissions.units(submissions)) {
+            List<Task> tasks = new ArrayList<>(unit.size());
+            List<Submission> subs = new ArrayList<>(unit.size());
+            for (int i : unit) {
+                if (prepare(batch.get(i), submissions.get(i), now)) {
+                    tasks.add(batch.get(i));
+                    subs.add(submissions.get(i));
                 }
-            } catch (RuntimeException e) {
-                submitOutcomeUnknown(t, e, now);   // e.g. the connection broke during the call
+            }
+            if (tasks.size() == 1) {
+                submitOne(tasks.get(0), subs.get(0), now);
+            } else if (tasks.size() > 1) {
+                submitArray(tasks, subs, arrays.maxRunning(subs.get(0).job().sweep().orElseThrow()), now);
             }
         }
         return true;
+    }
+
+    /** Creates the attempt directory and its job record; false if they cannot be written (no job can exist yet). */
+    private boolean prepare(Task t, Submission submission, Instant now) {
+        Scheduler scheduler = settings.scheduler();
+        try {
+            scheduler.shell().createDirectories(submission.attemptDir());
+            scheduler.shell().writeRecord(submission.attemptDir().resolve(RunDirectory.JOB_RECORD),
+                    Json.writeBytes(submission.job()));
+        } catch (RuntimeException e) {
+            cannotPrepare(t, submission.attempt(), e, now);
+            return false;
+        }
+        t.prepareFailures = 0;
+        return true;
+    }
+
+    private void submitOne(Task t, Submission submission, Instant now) {
+        try {
+            attach(t, settings.scheduler().submit(submission), "", now);
+        } catch (SchedulerException e) {
+            if (e.isTransient()) {
+                outcomeUnknown(List.of(t), e, now);
+            } else {
+                refused(t, submission, e, now);
+            }
+        } catch (RuntimeException e) {
+            outcomeUnknown(List.of(t), e, now);   // e.g. the connection broke during the call
+        }
+    }
+
+    /**
+     * Members of one sweep as one array submission (one sbatch): each member is attached to its own
+     * task id, tracked and retried on its own. A scheduler that cannot take these members as one
+     * array (it throws IllegalArgumentException before submitting anything) gets them one by one.
+     */
+    private void submitArray(List<Task> tasks, List<Submission> subs, int maxRunning, Instant now) {
+        Scheduler.SubmittedArray result;
+        try {
+            result = settings.scheduler().submitArray(subs, maxRunning);
+        } catch (IllegalArgumentException e) {
+            LOG.atInfo().log(() -> subs.size() + " members of sweep " + subs.get(0).job().sweep().orElse("?")
+                    + " go one by one: " + e.getMessage());
+            for (int i = 0; i < tasks.size(); i++) {
+                submitOne(tasks.get(i), subs.get(i), now);
+            }
+            return;
+        } catch (SchedulerException e) {
+            if (e.isTransient()) {
+                outcomeUnknown(tasks, e, now);
+            } else {
+                for (int i = 0; i < tasks.size(); i++) {
+                    refused(tasks.get(i), subs.get(i), e, now);
+                }
+            }
+            return;
+        } catch (RuntimeException e) {
+            outcomeUnknown(tasks, e, now);
+            return;
+        }
+        if (result.taskIds().size() != tasks.size()) {
+            // Not what the SPI promises: which member is which cannot be told, so settle them by token.
+            outcomeUnknown(tasks, new SchedulerException("the scheduler answered " + result.taskIds().size()
+                    + " ids for an array of " + tasks.size(), true), now);
+            return;
+        }
+        for (int i = 0; i < tasks.size(); i++) {
+            attach(tasks.get(i), result.taskIds().get(i), result.arrayId() == null ? "" : "array " + result.arrayId(), now);
+        }
+    }
+
+    /** The scheduler refused the submission for good. */
+    private void refused(Task t, Submission submission, SchedulerException e, Instant now) {
+        if (!submission.dependencies().isEmpty()) {
+            // Perhaps refused for its dependencies (one just failed): once they end, it goes without them.
+            t.dropLastAttempt();
+            t.managerSideDeps = true;
+            t.set(TaskState.WAITING, "refused with scheduler-side dependencies (" + e.getMessage()
+                    + "); submitted again once they end", null);
+            LOG.atInfo().log(() -> t.job.name() + ": " + t.reason());
+            decisions.settleDependencies(t);
+        } else {
+            t.setLast(t.last().endedAs(now, JobState.FAILED, "refused: " + e.getMessage(), null));
+            decisions.finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
+        }
+    }
+
+    private BundlePlan plan;
+
+    private BundlePlan plan() {
+        if (plan == null) {
+            plan = settings.bundle().plan();
+        }
+        return plan;
     }
 
     /**
@@ -245,18 +323,25 @@ final class SubmitQueue {
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
-    /** A submit call failed in a way that may still have created the job: settle it by token, now or later. */
-    private void submitOutcomeUnknown(Task t, RuntimeException e, Instant now) {
-        t.set(TaskState.PENDING, t.reason(), null);
-        table.unresolved.add(t);
+    /**
+     * A submit call (of one job or one array) failed in a way that may still have created the jobs:
+     * settle them by token, now (one lookup for all) or at a later poll.
+     */
+    private void outcomeUnknown(List<Task> tasks, RuntimeException e, Instant now) {
+        for (Task t : tasks) {
+            t.set(TaskState.PENDING, t.reason(), null);
+            table.unresolved.add(t);
+        }
         resolveUnrecorded(now);
-        if (table.unresolved.contains(t)) {
-            t.set(t.state(), "submission failed (" + e.getMessage() + ") and the scheduler cannot tell yet whether "
-                    + "the job exists; asking again next poll", null);
-            LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
-        } else if (t.state() == TaskState.WAITING) {
-            t.set(TaskState.WAITING, "submission deferred: " + e.getMessage(), null);
-            LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
-        }   // else found: the call failed after the scheduler took the job, and it is attached
+        for (Task t : tasks) {
+            if (table.unresolved.contains(t)) {
+                t.set(t.state(), "submission failed (" + e.getMessage() + ") and the scheduler cannot tell yet whether "
+                        + "the job exists; asking again next poll", null);
+                LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
+            } else if (t.state() == TaskState.WAITING) {
+                t.set(TaskState.WAITING, "submission deferred: " + e.getMessage(), null);
+                LOG.atWarn().log(() -> t.job.name() + ": " + t.reason());
+            }   // else found: the call failed after the scheduler took the job, and it is attached
+        }
     }
 }

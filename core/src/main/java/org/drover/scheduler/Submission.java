@@ -46,6 +46,43 @@ public record Submission(Job job, String bundle, Path attemptDir, int attempt, L
     }
 
     /**
+     * The token of a member of an array submission: the array's token, a dash, the member's sweep
+     * index ({@code drv1a2b3c-7}). A scheduler that submits an array as one job under the array's
+     * token ({@link #arrayToken}) answers {@link Scheduler#findByTokens} for each member token, so
+     * that a run manager that lost the outcome of the submit call finds every member, or none.
+     *
+     * @param arrayToken the token of the whole array
+     * @param sweepIndex the member's sweep index
+     * @return the member's token
+     */
+    public static String memberToken(String arrayToken, int sweepIndex) {
+        return arrayToken + "-" + sweepIndex;
+    }
+
+    /**
+     * The token to submit an array of these members under: the array token their tokens share
+     * ({@link #memberToken}), or else the first member's own token (members with tokens of their own,
+     * as the one-shot {@code Submitter} gives them).
+     *
+     * @param members the array's members, each with its own submission
+     * @return the token of the whole array
+     */
+    public static String arrayToken(List<Submission> members) {
+        String first = members.get(0).token();
+        int dash = first.lastIndexOf('-');
+        if (dash <= 0) {
+            return first;
+        }
+        String shared = first.substring(0, dash);
+        for (Submission m : members) {
+            if (!m.token().equals(memberToken(shared, m.job().sweepIndex()))) {
+                return first;
+            }
+        }
+        return shared;
+    }
+
+    /**
      * One line: bundle, job, attempt, token and what it waits for, without the whole job.
      *
      * @return e.g. {@code Submission[study/train_0 attempt 2, token drv1a2b, after afterok:17]}

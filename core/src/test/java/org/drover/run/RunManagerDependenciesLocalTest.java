@@ -33,37 +33,6 @@ class RunManagerDependenciesLocalTest {
     @TempDir
     Path tmp;
 
-    /** The LocalScheduler, counting status calls and the dependencies of each submission. */
-    static final class Counting implements Scheduler {
-        final LocalScheduler local;
-        final AtomicInteger statusCalls = new AtomicInteger();
-        final Map<String, List<Submission.IdDependency>> deps = new java.util.concurrent.ConcurrentHashMap<>();
-
-        Counting(LocalScheduler local) {
-            this.local = local;
-        }
-
-        @Override public String name() { return local.name(); }
-        @Override public Shell shell() { return local.shell(); }
-        @Override public String render(Submission s) { return local.render(s); }
-        @Override public boolean supportsDependencies() { return local.supportsDependencies(); }
-        @Override public boolean recordsExitCodes() { return local.recordsExitCodes(); }
-        @Override public void cancel(Collection<String> ids) { local.cancel(ids); }
-        @Override public void close() { local.cancelAll(); local.close(); }
-
-        @Override
-        public String submit(Submission s) {
-            deps.put(s.job().name() + "/" + s.attempt(), s.dependencies());
-            return local.submit(s);
-        }
-
-        @Override
-        public Map<String, JobStatus> status(Collection<String> ids) {
-            statusCalls.incrementAndGet();
-            return local.status(ids);
-        }
-    }
-
     private RunManager.Builder manager(Bundle b, Scheduler s) {
         return RunManager.of(b).on(s).runsRoot(tmp.resolve("runs")).pollInterval(Duration.ofMillis(100))
                 .retry(RetryPolicy.builder().withMaxAttempts(3).withBackoff(Duration.ZERO, Duration.ZERO)
@@ -77,7 +46,7 @@ class RunManagerDependenciesLocalTest {
                 .add(Job.named("prep").script("while [ ! -e " + gate + " ]; do sleep 0.05; done"))
                 .add(Sweep.of(Job.named("sweep").command("true")).param("i", 0, 1, 2, 3).dependsOn("prep"))
                 .add(Job.named("aggregate").command("true").dependsOn("sweep"));
-        try (Counting s = new Counting(LocalScheduler.builder().cpus(4).build());
+        try (CountingLocalScheduler s = new CountingLocalScheduler(LocalScheduler.builder().cpus(4).build());
              RunManager run = manager(b, s).start()) {
             // Every task is in the scheduler's queue while prep still runs, each waiting on its dependencies' ids.
             await().atMost(Duration.ofSeconds(20)).until(() -> s.deps.size() == 6);
@@ -101,7 +70,7 @@ class RunManagerDependenciesLocalTest {
                         + " ]; then touch " + marker + "; exit 3; fi"))
                 .add(Job.named("after").script("echo after >> " + order).dependsOn("flaky"))
                 .add(Job.named("last").script("echo last >> " + order).dependsOn("after"));
-        try (Counting s = new Counting(LocalScheduler.builder().cpus(3).build());
+        try (CountingLocalScheduler s = new CountingLocalScheduler(LocalScheduler.builder().cpus(3).build());
              RunManager run = manager(b, s).start()) {
             RunReport end = run.awaitCompletion(Duration.ofSeconds(30));
             assertThat(end.isSuccess()).as(end.toString()).isTrue();
@@ -122,7 +91,7 @@ class RunManagerDependenciesLocalTest {
                 .add(Job.named("bad").script("sleep 0.3; exit 2"))
                 .add(Job.named("child").command("true").dependsOn("bad"))
                 .add(Job.named("grandchild").command("true").dependsOn("child"));
-        try (Counting s = new Counting(LocalScheduler.builder().cpus(3).build());
+        try (CountingLocalScheduler s = new CountingLocalScheduler(LocalScheduler.builder().cpus(3).build());
              RunManager run = manager(b, s).retry(RetryPolicy.never()).start()) {
             RunReport end = run.awaitCompletion(Duration.ofSeconds(30));
             List<TaskRecord> tasks = run.record().tasks();
@@ -143,7 +112,7 @@ class RunManagerDependenciesLocalTest {
     @Test
     void endsAreLearntFromTheRecordsAndTheSchedulerIsAskedFarLessOftenThanPolled() throws Exception {
         Sweep sweep = Sweep.of(Job.named("s").command("sleep", "1")).param("i", 0, 1, 2, 3, 4, 5);
-        try (Counting s = new Counting(LocalScheduler.builder().cpus(6).build());
+        try (CountingLocalScheduler s = new CountingLocalScheduler(LocalScheduler.builder().cpus(6).build());
              RunManager run = manager(Bundle.named("records").add(sweep), s).start()) {
             long t0 = System.nanoTime();
             RunReport end = run.awaitCompletion(Duration.ofSeconds(30));

@@ -435,7 +435,7 @@ class RunManagerTest {
         assertThat(row(r, "c")).isEqualTo(new RunReport.Row("c", 0, "", TaskState.WAITING, null, null, "", null));
         assertThat(r.rows()).isSameAs(r.rows());
         // As a job's wrapper does, with the moment it started as the file's time: the elapsed time is read from it.
-        Path started = Files.createDirectories(Path.of(first.attemptDir())).resolve(RunDirectory.STARTED);
+        Path started = Files.createDirectories(m.runDirectory().resolveStored(first.attemptDir())).resolve(RunDirectory.STARTED);
         Files.writeString(started, r.at().getEpochSecond() - 7 + " node1 4242\n");
         Instant start = r.at().minusSeconds(7);
         Files.setLastModifiedTime(started, java.nio.file.attribute.FileTime.from(start));

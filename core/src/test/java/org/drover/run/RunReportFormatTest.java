@@ -144,7 +144,7 @@ class RunReportFormatTest {
         records.add(new TaskRecord("ok", TaskState.COMPLETED, "", null,
                 List.of(attempt(runs.resolve("tails_1/ok/1").toString(), JobState.COMPLETED, 0))));
         RunSettings settings = new RunSettings(b, null, null, runs, null, 1, Duration.ofSeconds(1), Duration.ZERO,
-                Duration.ofMinutes(1), null);
+                Duration.ofMinutes(1), null, null);
         String text = RunReport.of(settings, AT, records.toArray(new TaskRecord[0])).toString();
 
         Path f0 = runs.resolve("tails_1/f_0/1/stderr");

@@ -176,9 +176,9 @@ public final class SlurmScheduler implements Scheduler {
                 s -> s.job().stdout(), Submission::stdoutPath, RunDirectory.STDOUT);
         String stderr = arrayOutput(tasks, runDir, sweep, "stderr", "--error",
                 s -> s.job().stderr(), Submission::stderrPath, RunDirectory.STDERR);
-        int last = tasks.size() - 1;
-        String range = "0-" + last + (maxRunning > 0 ? "%" + maxRunning : "");
-        List<String> header = SbatchDirectives.render(first, sweep, stdout, stderr, range, skip, exportEnvironment);
+        String range = indexRanges(tasks) + (maxRunning > 0 ? "%" + maxRunning : "");
+        List<String> header = SbatchDirectives.render(first, sweep, stdout, stderr, range, Submission.arrayToken(tasks),
+                skip, exportEnvironment);
         return JobScript.wrappedArray(header, tasks, "SLURM_ARRAY_TASK_ID");
     }
 
@@ -197,7 +197,7 @@ public final class SlurmScheduler implements Scheduler {
             Submission t = tasks.get(i);
             String wanted = resolved.apply(t).toString();
             checkPath(t.job().name(), field, wanted);
-            String given = SbatchDirectives.expandArrayPattern(pattern, i);
+            String given = SbatchDirectives.expandArrayPattern(pattern, t.job().sweepIndex());
             if (!given.equals(wanted)) {
                 throw new SchedulerException("sweep '" + sweep + "' cannot be submitted as one array: job '"
                         + t.job().name() + "' has " + field + " '" + own.apply(t).orElse("(default)")
@@ -229,23 +229,45 @@ public final class SlurmScheduler implements Scheduler {
         if (tasks.size() == 1) {
             return new SubmittedArray(null, List.of(submit(tasks.get(0))));
         }
+        Submission first = tasks.get(0);
         for (int i = 0; i < tasks.size(); i++) {
-            if (tasks.get(i).job().sweepIndex() != i) {
-                throw new IllegalArgumentException("array tasks must have sweep indices 0.." + (tasks.size() - 1)
-                        + " in order; task " + i + " is '" + tasks.get(i).job().name() + "'");
+            Submission t = tasks.get(i);
+            if (t.job().sweepIndex() < 0 || i > 0 && t.job().sweepIndex() <= tasks.get(i - 1).job().sweepIndex()
+                    || t.attempt() != first.attempt()) {
+                throw new IllegalArgumentException("array tasks must be members of one sweep with rising sweep indices "
+                        + "and one attempt number; task " + i + " is '" + t.job().name() + "' (index "
+                        + t.job().sweepIndex() + ", attempt " + t.attempt() + ")");
             }
         }
-        Submission first = tasks.get(0);
         Path runDir = first.attemptDir().getParent().getParent();
         String sweep = first.job().sweep().orElseThrow();
-        Path script = runDir.resolve(sweep + ".array-" + first.attempt() + ".sh");
+        // One script per array submission: the whole sweep, or the members ready together (named by the first).
+        Path script = runDir.resolve(sweep + ".array-" + first.attempt()
+                + (first.job().sweepIndex() == 0 ? "" : "-from-" + first.job().sweepIndex()) + ".sh");
         shell.writeFile(script, renderArray(tasks, maxRunning).getBytes(StandardCharsets.UTF_8));
-        String arrayId = sbatch(script, first.token(), sweep);
+        String arrayId = sbatch(script, Submission.arrayToken(tasks), sweep);
         List<String> ids = new ArrayList<>(tasks.size());
-        for (int i = 0; i < tasks.size(); i++) {
-            ids.add(arrayId + "_" + i);
+        for (Submission t : tasks) {
+            ids.add(arrayId + "_" + t.job().sweepIndex());   // SLURM's task id is the index given in --array
         }
         return new SubmittedArray(arrayId, ids);
+    }
+
+    /** The --array value for these members' sweep indices: {@code 0-19}, or {@code 2,5,7-9}. */
+    static String indexRanges(List<Submission> tasks) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < tasks.size()) {
+            int from = tasks.get(i).job().sweepIndex();
+            int to = from;
+            while (i + 1 < tasks.size() && tasks.get(i + 1).job().sweepIndex() == to + 1) {
+                to++;
+                i++;
+            }
+            sb.append(sb.length() == 0 ? "" : ",").append(from).append(from == to ? "" : "-" + to);
+            i++;
+        }
+        return sb.toString();
     }
 
     /** sbatch with retries on transient errors; a retry first looks for the token in the queue. */
@@ -372,21 +394,34 @@ public final class SlurmScheduler implements Scheduler {
 
     /**
      * Adds to {@code found} the base id of each line {@code id|comment} whose comment is one of the
-     * tokens not found yet (the first line wins: squeue lists an array's tasks under one token).
+     * tokens not found yet (the first line wins: squeue lists an array's tasks under one token),
+     * and, for a member token {@code <array token>-<index>} ({@link Submission#memberToken}) whose
+     * array token is the comment, that member's id {@code <base>_<index>}.
      */
     static void idsWithComments(String output, Set<String> tokens, Map<String, String> found) {
+        Map<String, List<String>> members = new LinkedHashMap<>();   // array token -> member tokens wanted
+        for (String token : tokens) {
+            int dash = token.lastIndexOf('-');
+            if (dash > 0 && dash < token.length() - 1 && token.substring(dash + 1).chars().allMatch(Character::isDigit)) {
+                members.computeIfAbsent(token.substring(0, dash), k -> new ArrayList<>()).add(token);
+            }
+        }
         for (String line : output.split("\n")) {
             int bar = line.indexOf('|');
             if (bar <= 0) {
                 continue;
             }
             String comment = line.substring(bar + 1).trim();
+            String id = line.substring(0, bar).trim();
+            // A pending array prints as one line "123_[1-3]": its tasks' ids are ids too.
+            if (!(SlurmIds.isId(id) || SlurmIds.isRange(id))) {
+                continue;
+            }
             if (tokens.contains(comment) && !found.containsKey(comment)) {
-                String id = line.substring(0, bar).trim();
-                // A pending array prints as one line "123_[1-3]": its tasks' ids are ids too.
-                if (SlurmIds.isId(id) || SlurmIds.isRange(id)) {
-                    found.put(comment, SlurmIds.base(id));
-                }
+                found.put(comment, SlurmIds.base(id));
+            }
+            for (String member : members.getOrDefault(comment, List.of())) {
+                found.putIfAbsent(member, SlurmIds.base(id) + "_" + member.substring(member.lastIndexOf('-') + 1));
             }
         }
     }

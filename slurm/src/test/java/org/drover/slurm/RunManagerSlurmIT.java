@@ -148,6 +148,68 @@ class RunManagerSlurmIT {
     }
 
     @Test
+    void anArraySweepGoesAsOneSbatchItsMembersAreTrackedOneByOneAndAFailedOneIsRetriedAlone() throws IOException {
+        Path marker = SlurmTestbed.runsRoot("array").resolve(unique("marker"));
+        String name = unique("arr");
+        Bundle b = Bundle.named(name).add(org.drover.Sweep.of(Job.named(name).script(
+                "if [ {i} -eq 7 ] && [ ! -e " + marker + " ]; then touch " + marker + "; exit 3; fi; echo {i}"))
+                .param("i", java.util.stream.IntStream.range(0, 20).boxed().toList()).asArray(5));
+        org.drover.testing.CountingShell shell = new org.drover.testing.CountingShell(LocalShell.create());
+        try (SlurmScheduler slurm = SlurmScheduler.builder().shell(shell).build()) {
+            RunManager m = manager(b, slurm, "array").retry(RetryPolicy.builder().withMaxAttempts(2)
+                    .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).retryOn(JobState.FAILED).build()).start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            assertThat(shell.count("sbatch")).as("one array, and the retried member alone").isEqualTo(2);
+            List<TaskRecord> tasks = m.record().tasks();
+            String base = tasks.get(0).attempts().get(0).jobId().split("_")[0];
+            for (int i = 0; i < 20; i++) {
+                TaskRecord t = tasks.get(i);
+                assertThat(t.attempts().get(0).jobId()).isEqualTo(base + "_" + i);
+                assertThat(t.attempts()).as(t.toString()).hasSize(i == 7 ? 2 : 1);
+            }
+            assertThat(tasks.get(7).lastAttempt().jobId()).doesNotContain("_");
+            String limit = run("scontrol", "show", "job", base).stdout();
+            assertThat(limit).contains("ArrayTaskThrottle=5");
+        }
+    }
+
+    @Test
+    void anArraySbatchWhoseAnswerIsLostIsSettledForEveryMemberWithoutASecondArray() throws IOException {
+        // sbatch creates the array, then reports a timeout; squeue fails its first 4 calls, so for a
+        // while nobody can tell whether the array exists: the manager waits, then finds every member by its token.
+        Path shims = SlurmTestbed.runsRoot("unsure-array").resolve(unique("bin"));
+        Files.createDirectories(shims);
+        String realSbatch = run("bash", "-c", "command -v sbatch").stdout().trim();
+        String realSqueue = run("bash", "-c", "command -v squeue").stdout().trim();
+        shim(shims, "sbatch", "if (( n <= 1 )); then " + realSbatch + " \"$@\" >/dev/null; "
+                + "echo 'sbatch: error: Batch job submission failed: Socket timed out on send/recv operation' >&2; exit 1; fi\n"
+                + "exec " + realSbatch + " \"$@\"\n");
+        shim(shims, "squeue", "if (( n <= 4 )); then "
+                + "echo 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)' >&2; exit 1; fi\n"
+                + "exec " + realSqueue + " \"$@\"\n");
+        String name = unique("unsurearr");
+        Bundle b = Bundle.named(name).add(org.drover.Sweep.of(Job.named(name).command("sleep", "1"))
+                .param("i", 0, 1, 2, 3, 4).asArray());
+        LocalShell shimmed = LocalShell.withEnvironment(Map.of("PATH", shims + ":" + System.getenv("PATH")));
+        try (SlurmScheduler slurm = SlurmScheduler.builder().shell(shimmed)
+                .submitRetries(2, Duration.ofMillis(100), Duration.ofMillis(200)).build()) {
+            RunManager m = manager(b, slurm, "unsure-array").start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            assertThat(end.rows()).allSatisfy(r -> assertThat(r.attempt()).isEqualTo(1));
+            assertThat(Integer.parseInt(Files.readString(shims.resolve("sbatch.count")).trim())).isEqualTo(1);
+            List<TaskRecord> tasks = m.record().tasks();
+            String base = tasks.get(0).lastAttempt().jobId().split("_")[0];
+            for (int i = 0; i < 5; i++) {
+                assertThat(tasks.get(i).lastAttempt().jobId()).isEqualTo(base + "_" + i);
+            }
+        }
+    }
+
+    @Test
     void anOutsideScancelIsReportedCancelled() throws IOException {
         String name = unique("scancel");
         Bundle b = Bundle.named(name).add(Job.named(name).command("sleep", "300"))
@@ -240,11 +302,13 @@ class RunManagerSlurmIT {
         String name = unique("flaky");
         Bundle b = Bundle.named(name);
         for (int i = 0; i < 3; i++) {
-            b.add(Job.named(name + "_" + i).command("sleep", "3"));
+            b.add(Job.named(name + "_" + i).command("sleep", "8"));
         }
         LocalShell shimmed = LocalShell.withEnvironment(Map.of("PATH", shims + ":" + System.getenv("PATH")));
         try (SlurmScheduler slurm = SlurmScheduler.builder().shell(shimmed).build()) {
-            RunManager m = manager(b, slurm, "shim").start();
+            // Ends come from the exitcode records; squeue is asked every 0.5, 1, 2, 4, 6 s with a 100 ms
+            // poll: in 8 s at least 4 times, half of which fail.
+            RunManager m = manager(b, slurm, "shim").pollInterval(Duration.ofMillis(100)).start();
             RunReport end = m.awaitCompletion(WAIT);
 
             assertThat(end.isSuccess()).as(end.toString()).isTrue();

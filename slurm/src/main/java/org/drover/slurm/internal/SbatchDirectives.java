@@ -66,6 +66,25 @@ public final class SbatchDirectives {
      */
     public static List<String> render(Submission s, String jobName, String stdout, String stderr, String array,
                                       Set<String> skip, boolean exportEnvironment) {
+        return render(s, jobName, stdout, stderr, array, s.token(), skip, exportEnvironment);
+    }
+
+    /**
+     * As {@link #render(Submission, String, String, String, String, Set, boolean)}, with the token
+     * for the job's comment given (an array's, {@link Submission#arrayToken}).
+     *
+     * @param s the submission (for an array: its first task)
+     * @param jobName the name SLURM shows
+     * @param stdout the --output filename pattern
+     * @param stderr the --error filename pattern
+     * @param array the --array value, or null
+     * @param token the token for --comment
+     * @param skip option names a site rejects
+     * @param exportEnvironment whether the job inherits the submitting environment
+     * @return the directive lines
+     */
+    public static List<String> render(Submission s, String jobName, String stdout, String stderr, String array,
+                                      String token, Set<String> skip, boolean exportEnvironment) {
         Job job = s.job();
         Resources r = job.resources();
         List<String> d = new ArrayList<>();
@@ -100,7 +119,7 @@ public final class SbatchDirectives {
             d.add("--dependency=" + dependency(s.dependencies()));
             d.add("--kill-on-invalid-dep=yes");
         }
-        d.add("--comment=" + s.token());
+        d.add("--comment=" + token);
         d.addAll(job.directives());
         Set<String> skipped = skip.stream().map(SbatchDirectives::canonicalOption).collect(Collectors.toSet());
         return d.stream().filter(line -> !skipped.contains(canonicalOption(line)))
