@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code afterok} dependencies are still in the queue goes with scheduler-side dependencies on
  * their attempts (see {@link TaskDecisions}); submitting a dependency can make its dependents
  * ready, so a step submits in rounds until nothing more is ready (prep, then its sweep, then the
- * aggregate: one step).
+ * aggregate: one step). The members of a sweep marked as an array that are ready together go as one
+ * array submission ({@link ArraySubmissions}).
  */
 final class SubmitQueue {
     private static final Logger LOG = LoggerFactory.getLogger(RunManager.class);
@@ -35,6 +36,8 @@ final class SubmitQueue {
     private final TaskDecisions decisions;
     private final RunEvents events;
     private final RunPersistence persistence;
+    /** The bundle's plan (which sweeps go as arrays), computed at the first submission. */
+    private BundlePlan plan;
 
     SubmitQueue(RunSettings settings, TaskTable table, TaskDecisions decisions, RunEvents events,
                 RunPersistence persistence) {
@@ -192,8 +195,6 @@ final class SubmitQueue {
             decisions.finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
         }
     }
-
-    private BundlePlan plan;
 
     private BundlePlan plan() {
         if (plan == null) {

@@ -2,15 +2,14 @@ package org.drover.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
+import org.drover.ChildJvm;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +31,7 @@ class LocaleIndependenceTest {
         Path runs = tmp.resolve("runs");
         Files.createDirectories(runs.resolve(LocaleChild.WORKDIR));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", classPath(), LocaleChild.class.getName(),
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", ChildJvm.classPath(), LocaleChild.class.getName(),
                 runs.toString(), launcher).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG") || k.equals("LANGUAGE")
                 || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
@@ -67,17 +66,4 @@ class LocaleIndependenceTest {
         return Files.exists(file) ? Files.readAllBytes(file) : ("(no file " + file + ")").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** This test's classes and Drover's, for another JVM (surefire runs the tests on the module path). */
-    static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String property : List.of("jdk.module.path", "java.class.path")) {
-            String value = System.getProperty(property);
-            if (value != null && !value.isBlank()) {
-                parts.add(value);
-            }
-        }
-        parts.add(Path.of("target/test-classes").toAbsolutePath().toString());
-        parts.add(Path.of("target/classes").toAbsolutePath().toString());
-        return String.join(File.pathSeparator, parts);
-    }
 }

@@ -11,14 +11,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.drover.Bundle;
+import org.drover.ChildJvm;
 import org.drover.Job;
 import org.drover.local.LocalScheduler;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.RunDirectory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Local jobs outlive their manager and their scheduler, and a later manager re-attaches to them:
@@ -66,7 +67,7 @@ class RunManagerRestartLocalTest {
         Path runs = tmp.resolve("runs");
         Path log = tmp.resolve("log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process first = new ProcessBuilder(java, "-cp", testClassPath(), ManagerMain.class.getName(), store.toString(),
+        Process first = new ProcessBuilder(java, "-cp", ChildJvm.classPath(), ManagerMain.class.getName(), store.toString(),
                 runs.toString(), log.toString(), Integer.toString(JOBS), Integer.toString(SECONDS))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("first.out").toFile()).start();
         try {
@@ -149,17 +150,4 @@ class RunManagerRestartLocalTest {
         return Files.readAllLines(log).stream().filter(l -> l.startsWith("start ")).toList();
     }
 
-    /** This module's classes, its dependencies and the test classes, as a class path for another JVM. */
-    static String testClassPath() {
-        List<String> parts = new ArrayList<>();
-        for (String property : List.of("jdk.module.path", "java.class.path")) {
-            String value = System.getProperty(property);
-            if (value != null && !value.isBlank()) {
-                parts.add(value);
-            }
-        }
-        parts.add(Path.of("target/test-classes").toAbsolutePath().toString());
-        parts.add(Path.of("target/classes").toAbsolutePath().toString());
-        return String.join(java.io.File.pathSeparator, parts);
-    }
 }

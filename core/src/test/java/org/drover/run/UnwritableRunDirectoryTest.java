@@ -3,7 +3,6 @@ package org.drover.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.drover.ChildJvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +53,7 @@ class UnwritableRunDirectoryTest {
             command.addAll(List.of(setpriv.get().toString(), "--bounding-set=-dac_override,-dac_read_search"));
         }
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.slf4j.simpleLogger.log.org.drover.run.RunManager=debug", "-cp", classPath(),
+                "-Dorg.slf4j.simpleLogger.log.org.drover.run.RunManager=debug", "-cp", ChildJvm.classPath(),
                 UnwritableRunChild.class.getName(), root.toString(), gate.toString()));
         Process p = new ProcessBuilder(command).start();
         CompletableFuture<String> out = read(p.getInputStream());
@@ -108,17 +108,4 @@ class UnwritableRunDirectoryTest {
         });
     }
 
-    /** This test's classes and Drover's, for another JVM (surefire runs the tests on the module path). */
-    private static String classPath() {
-        List<String> parts = new ArrayList<>();
-        for (String property : List.of("jdk.module.path", "java.class.path")) {
-            String value = System.getProperty(property);
-            if (value != null && !value.isBlank()) {
-                parts.add(value);
-            }
-        }
-        parts.add(Path.of("target/test-classes").toAbsolutePath().toString());
-        parts.add(Path.of("target/classes").toAbsolutePath().toString());
-        return String.join(File.pathSeparator, parts);
-    }
 }

@@ -41,10 +41,9 @@ import org.drover.slurm.SlurmScheduler;
  *
  * <pre>
  * bash slurm/src/test/testbed/slurm-testbed.sh up
- * mvn -q -o -pl examples -am compile
- * mvn -q -o dependency:build-classpath -pl examples -Dmdep.outputFile=/tmp/cpb.txt
- * java -cp examples/target/classes:core/target/classes:slurm/target/classes:$(cat /tmp/cpb.txt) \
- *     org.drover.examples.bench.WorkflowBenchmark [rounds] [--array]
+ * mvn -q -o -pl examples -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cpb.txt \
+ *     -Dmdep.includeScope=runtime
+ * java -cp examples/target/classes:$(cat /tmp/cpb.txt) org.drover.examples.bench.WorkflowBenchmark [rounds] [--array]
  * </pre>
  */
 public final class WorkflowBenchmark {
