@@ -15,6 +15,7 @@ import org.drover.DependencyType;
 import org.drover.DroverException;
 import org.drover.Job;
 import org.drover.Sweep;
+import org.drover.internal.Plural;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.RunDirectory;
 import org.drover.scheduler.Scheduler;
@@ -141,13 +142,38 @@ public final class RunManager implements AutoCloseable {
 
     private void runLoop() {
         String name = settings.bundle().name();
+        String lastFailure = null;
+        int repeats = 0;
+        long backoffMs = 0;
         while (!stopping && !completion.isDone()) {
             long started = System.nanoTime();
             try {
                 step();
+                if (lastFailure != null) {
+                    int times = repeats + 1;
+                    LOG.atWarn().log(() -> "run " + name + ": steps work again, after " + Plural.of(times, "failure"));
+                    lastFailure = null;
+                    repeats = 0;
+                    backoffMs = 0;
+                }
             } catch (RuntimeException e) {
-                // A step never fails the run: the next one tries again (store or scheduler hiccup).
-                LOG.warn("run " + name + ": step failed, trying again: " + e, e);
+                // A step never fails the run: the next one tries again (store or scheduler hiccup). The
+                // same failure again (an unwritable store, say) is one line, not a stack trace per poll,
+                // and the steps back off, up to a minute apart.
+                String what = String.valueOf(e);
+                if (what.equals(lastFailure)) {
+                    repeats++;
+                    int times = repeats + 1;
+                    if (Long.bitCount(times) == 1) {   // the 2nd, 4th, 8th... time
+                        LOG.atWarn().log(() -> "run " + name + ": step failed again (" + times + " times in a row): "
+                                + what);
+                    }
+                } else {
+                    LOG.warn("run " + name + ": step failed, trying again: " + e, e);
+                    lastFailure = what;
+                    repeats = 0;
+                }
+                backoffMs = Math.min(60_000, Math.max(settings.pollInterval().toMillis(), backoffMs * 2));
             } catch (Error e) {
                 // Not to be retried (out of memory, a bug): end the run visibly instead of a silent dead thread.
                 LOG.error("run " + name + ": stopped by " + e, e);
@@ -158,7 +184,8 @@ public final class RunManager implements AutoCloseable {
                 break;
             }
             // Fixed rate: the next poll is one interval after this one began, not after it ended.
-            long waitMs = settings.pollInterval().toMillis() - (System.nanoTime() - started) / 1_000_000;
+            long waitMs = Math.max(settings.pollInterval().toMillis(), backoffMs)
+                    - (System.nanoTime() - started) / 1_000_000;
             synchronized (lock) {
                 try {
                     lock.wait(Math.max(1, waitMs));

@@ -91,7 +91,16 @@ final class SubmitQueue {
         if (batch.isEmpty()) {
             return false;
         }
-        persistence.save();   // the intent (token) is durable before any job exists: a restart can find it
+        try {
+            persistence.save();   // the intent (token) is durable before any job exists: a restart can find it
+        } catch (RuntimeException e) {
+            // Nothing was submitted: take the attempts back, so that the tasks go at a later step.
+            for (Task t : batch) {
+                t.dropLastAttempt();
+                table.enqueue(t);
+            }
+            throw e;
+        }
         table.dirty = true;
         for (List<Integer> unit : ArraySubmissions.units(submissions)) {
             List<Task> tasks = new ArrayList<>(unit.size());
