@@ -73,6 +73,11 @@ final class SubmitQueue {
             }
             List<Submission.IdDependency> deps = schedulerDependencies(t);
             if (deps == null) {
+                // Cannot happen while openDeps is kept right (a dependency it counted as attached is not):
+                // say so instead of losing the task silently; it is settled again when that dependency moves.
+                LOG.atWarn().log(() -> t.job.name() + ": ready, but a dependency it waits for is neither ended nor in "
+                        + "the queue; waiting for it");
+                assert false : t.job.name() + ": openDeps is 0 with a dependency neither ended nor attached";
                 continue;
             }
             int number = t.attemptCount() + 1;
