@@ -1,0 +1,9 @@
+/**
+ * How PBS's client commands answer, for the coming {@code PbsScheduler}: {@link
+ * org.drover.pbs.internal.QstatFullParser} reads the text form of {@code qstat -f} / {@code qstat -x -f}
+ * (wrapped values joined), {@link org.drover.pbs.internal.PbsStates} says what a job's state letter,
+ * exit status, substate and comment mean (PBS Pro/OpenPBS and Torque), and {@link
+ * org.drover.pbs.internal.QsubOutput} reads qsub's job id. Tested on real OpenPBS 23.06.06 outputs
+ * ({@code src/test/resources/fixtures/pbs}).
+ */
+package org.drover.pbs.internal;
