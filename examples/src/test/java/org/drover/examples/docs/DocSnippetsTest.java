@@ -64,6 +64,10 @@ class DocSnippetsTest {
         assertThat(SnippetRunner.announces("a comment", "IllegalArgumentException", "anything")).isFalse();
         assertThat(SnippetRunner.trailingComment("x = 1;   // == 1\ny", 6)).isEqualTo("== 1");
         assertThat(SnippetRunner.trailingComment("f();\n// IllegalStateException: no\n", 4)).isEqualTo("IllegalStateException: no");
+        // A comment that holds quotes is still found, and "//" inside a string is no comment.
+        String quoted = "f(\"a//b\");   // == \"x\"";
+        assertThat(SnippetRunner.trailingComment(quoted, SnippetRunner.codeEnd(quoted, 0, quoted.length()))).isEqualTo("== \"x\"");
+        assertThat(SnippetRunner.commentStart("g('\"', \"//\");")).isEqualTo(-1);
     }
 
     @Test

@@ -227,12 +227,34 @@ public final class SnippetRunner {
             offset += lines[i].length() + 1;
         }
         String line = lines[last];
-        int comment = line.indexOf(" //");
-        int quote = line.lastIndexOf('"');
-        if (comment >= 0 && comment > quote) {
+        int comment = commentStart(line);
+        if (comment >= 0) {
             return offset + comment;
         }
         return offset + line.stripTrailing().length();
+    }
+
+    /**
+     * Where the line's {@code //} comment starts, outside string and char literals (a comment may
+     * hold quotes itself: {@code // == "01:30:00"}), or -1.
+     */
+    static int commentStart(String line) {
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '/' && i + 1 < line.length() && line.charAt(i + 1) == '/') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The {@code //} comment on the line where a snippet ends, or on the next line when that one is only a comment. */
