@@ -83,7 +83,7 @@ final class SubmitQueue {
             int number = t.attemptCount() + 1;
             Path dir = table.runDirectory.attemptDir(t.job.name(), number);
             Job job = t.jobFor(number, settings.retry()).withoutDependencies();
-            Submission s = new Submission(job, bundleName, dir, number, deps, arrays.token(t, number, deps));
+            Submission s = new Submission(job, bundleName, dir, number, deps, arrays.token(t, job, number, deps));
             // As the store keeps them: relative to the runs root. Default output paths are kept as null.
             String attemptDir = table.runDirectory.toStored(dir);
             String stdout = job.stdout().isPresent() ? table.runDirectory.toStored(s.stdoutPath()) : null;
