@@ -233,6 +233,12 @@ public final class LocalScheduler implements Scheduler {
         return true;
     }
 
+    /** Yes: {@link #submitArray} keeps the array's running limit itself. */
+    @Override
+    public boolean supportsArrays() {
+        return true;
+    }
+
     @Override
     public String render(Submission s) {
         return JobScript.plain(s);

@@ -65,11 +65,26 @@ final class SubmitQueue {
         List<Task> batch = new ArrayList<>();
         List<Submission> submissions = new ArrayList<>();   // built once: the job is grown, the paths checked
         ArraySubmissions arrays = new ArraySubmissions(plan());
+        // Without the scheduler's own arrays, an array sweep's running limit is kept here.
+        Map<String, Integer> queuedBySweep = null;
+        List<Task> heldBack = new ArrayList<>();
         while (!table.ready.isEmpty() && table.inQueue() + batch.size() < max) {
             Task t = table.ready.poll();
             t.queued = false;
             if (t.state() != TaskState.WAITING || t.openDeps > 0) {
                 continue;   // ended, or a dependency it counted on is to run again
+            }
+            String sweep = t.job.sweep().orElse(null);
+            int limit = sweep == null || scheduler.supportsArrays() ? 0 : arrays.maxRunning(sweep);
+            if (limit > 0) {
+                if (queuedBySweep == null) {
+                    queuedBySweep = queuedBySweep();
+                }
+                if (queuedBySweep.getOrDefault(sweep, 0) >= limit) {
+                    heldBack.add(t);   // asked again next round or step
+                    continue;
+                }
+                queuedBySweep.merge(sweep, 1, Integer::sum);
             }
             List<Submission.IdDependency> deps = schedulerDependencies(t);
             if (deps == null) {
@@ -93,6 +108,7 @@ final class SubmitQueue {
             batch.add(t);
             submissions.add(s);
         }
+        heldBack.forEach(table::enqueue);
         if (batch.isEmpty()) {
             return false;
         }
@@ -208,6 +224,18 @@ final class SubmitQueue {
             t.setLast(t.last().endedAs(now, JobState.FAILED, "refused: " + e.getMessage(), null));
             decisions.finish(t, TaskState.FAILED, "refused by the scheduler: " + e.getMessage());
         }
+    }
+
+    /** How many members of each sweep are in the queue (or may be), for a scheduler without arrays of its own. */
+    private Map<String, Integer> queuedBySweep() {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        for (Task t : table.active.toArray()) {
+            t.job.sweep().ifPresent(s -> counts.merge(s, 1, Integer::sum));
+        }
+        for (Task t : table.unresolved) {
+            t.job.sweep().ifPresent(s -> counts.merge(s, 1, Integer::sum));
+        }
+        return counts;
     }
 
     private BundlePlan plan() {

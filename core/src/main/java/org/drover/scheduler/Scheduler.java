@@ -84,6 +84,18 @@ public interface Scheduler extends AutoCloseable {
     }
 
     /**
+     * Whether {@link #submitArray} submits the tasks as one array and keeps its {@code maxRunning}
+     * limit itself. The default {@code submitArray} submits them one by one and cannot: a run
+     * manager then keeps the limit by having at most {@code maxRunning} members of the sweep in the
+     * queue at once.
+     *
+     * @return whether arrays and their running limit are the scheduler's own
+     */
+    default boolean supportsArrays() {
+        return false;
+    }
+
+    /**
      * How many submissions the {@link Submitter} may make at once for jobs of the same dependency
      * level. 1 (the default) submits strictly in the plan's order; a remote scheduler whose calls
      * wait on a controller gains from a few at once.

@@ -43,4 +43,20 @@ class ArraySubmissionsTest {
                 .doesNotContain("-");
         assertThat(arrays.maxRunning("t")).isEqualTo(2);
     }
+
+    @Test
+    void onASchedulerWithoutArraysOfItsOwnTheManagerKeepsTheRunningLimit() {
+        org.drover.testing.InMemoryScheduler s = new org.drover.testing.InMemoryScheduler(10, 2);
+        assertThat(s.supportsArrays()).isFalse();
+        Bundle b = Bundle.named("lim").add(Sweep.of(Job.named("t").command("true")).param("i", 0, 1, 2, 3, 4, 5)
+                .asArray(2));
+        RunManager run = RunManager.of(b).on(s).runsRoot(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))
+                .pollInterval(java.time.Duration.ofMillis(1)).build();
+        while (!run.step()) {
+            // driven by hand: each step is one tick of the simulated cluster
+        }
+        assertThat(run.report().isSuccess()).isTrue();
+        assertThat(s.maxLive()).as("members in the queue at once").isEqualTo(2);
+        run.close();
+    }
 }

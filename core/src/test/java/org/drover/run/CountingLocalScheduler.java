@@ -36,6 +36,7 @@ final class CountingLocalScheduler implements Scheduler {
     @Override public String render(Submission s) { return local.render(s); }
     @Override public boolean supportsDependencies() { return local.supportsDependencies(); }
     @Override public boolean recordsExitCodes() { return local.recordsExitCodes(); }
+    @Override public boolean supportsArrays() { return local.supportsArrays(); }
     @Override public void cancel(Collection<String> ids) { local.cancel(ids); }
     @Override public Map<String, String> findByTokens(Collection<String> tokens) { return local.findByTokens(tokens); }
     @Override public void close() { local.cancelAll(); local.close(); }

@@ -133,6 +133,12 @@ public final class SlurmScheduler implements Scheduler {
         return true;
     }
 
+    /** Yes: {@link #submitArray} keeps the array's running limit itself. */
+    @Override
+    public boolean supportsArrays() {
+        return true;
+    }
+
     @Override
     public Shell shell() {
         return shell;
