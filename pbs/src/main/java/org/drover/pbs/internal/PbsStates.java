@@ -23,10 +23,12 @@ import org.drover.scheduler.JobStatus;
  *   <tr><td>B</td><td>an array that has begun</td><td>RUNNING</td></tr>
  *   <tr><td>M</td><td>moved to another server</td><td>NOT_FOUND</td></tr>
  *   <tr><td>F, X, C</td><td>finished (Pro with {@code -x}), a finished subjob, completed (Torque)</td>
- *       <td>from the exit status below</td></tr>
+ *       <td>from the exit status below (C without one: NOT_FOUND)</td></tr>
  * </table>
  *
- * <p>A finished job: no exit status means it never ran (deleted while queued or held, or a
+ * <p>A Torque job in state C without an exit status (Torque-style wrappers never print one) is
+ * {@link JobState#NOT_FOUND}: the queue cannot say how it ended, the attempt's exitcode record does.
+ * A finished job otherwise: no exit status means it never ran (deleted while queued or held, or a
  * dependency that can never be satisfied): CANCELLED. {@code -29} (walltime) is TIMEOUT,
  * {@code -27}/{@code -28} (memory) OUT_OF_MEMORY, another negative status a launch failure
  * (FAILED); 256 + n was killed by signal n (exit code 128 + n); a job deleted while it ran
@@ -92,6 +94,13 @@ public final class PbsStates {
     private static JobStatus finished(PbsJob job, String comment) {
         Optional<Integer> exit = job.exitStatus();
         boolean terminated = comment.contains("terminated");
+        if (exit.isEmpty() && job.stateLetter().equals("C")) {
+            // Torque's completed state without an exit status (what Torque-style wrappers such as
+            // slurm-wlm-torque print for every end: exit 0, exit 3, deleted): the queue cannot tell
+            // how it ended. NOT_FOUND makes a run manager read the attempt's exitcode record, which decides.
+            return of(job, JobState.NOT_FOUND, null, "completed, with no exit status in qstat: the exitcode record "
+                    + "tells how it ended");
+        }
         if (exit.isEmpty()) {
             String why = job.substate().orElse(0) == SUBSTATE_DELETED || terminated ? "deleted before it ran"
                     : "ended without running (deleted while queued or held, or a dependency that can never be met)";

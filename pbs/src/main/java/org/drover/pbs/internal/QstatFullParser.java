@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parses the text form of {@code qstat -f} / {@code qstat -x -f} (PBS Pro/OpenPBS): a
- * {@code Job Id: <id>} line per job, then {@code     key = value} lines; a long value goes on in
- * lines that start with a tab, to be joined to it as they are (OpenPBS wraps at ~80 columns, even
- * inside a path, so nothing is inserted); a blank line separates jobs. The text form is the one
+ * Parses the text form of {@code qstat -f} / {@code qstat -x -f}: a {@code Job Id: <id>} line per
+ * job, then {@code     key = value} lines (OpenPBS; Torque-style wrappers such as Debian's
+ * {@code slurm-wlm-torque} indent them with a tab instead, which the first attribute line of each
+ * job tells); with OpenPBS a long value goes on in lines that start with a tab, to be joined to it
+ * as they are (it wraps at ~80 columns, even inside a path, so nothing is inserted); a blank line
+ * separates jobs. The text form is the one
  * Drover polls with: {@code -F json} types values by heuristic ({@code "007"} becomes 7, a job name
  * may become a number) and the HEAD client prints only the first of several ids.
  *
@@ -31,6 +33,7 @@ public final class QstatFullParser {
         String id = null;
         Map<String, String> attributes = new LinkedHashMap<>();
         String lastKey = null;
+        Boolean tabIndented = null;   // per job: OpenPBS indents with 4 blanks, Torque-style wrappers with a tab
         for (String line : text.split("\r?\n", -1)) {
             if (line.startsWith("Job Id:")) {
                 if (id != null) {
@@ -39,6 +42,16 @@ public final class QstatFullParser {
                 id = line.substring("Job Id:".length()).trim();
                 attributes = new LinkedHashMap<>();
                 lastKey = null;
+                tabIndented = null;
+                continue;
+            }
+            if (id != null && tabIndented == null && !line.isBlank()) {
+                tabIndented = line.startsWith("\t");
+            }
+            if (Boolean.TRUE.equals(tabIndented) && line.startsWith("\t") && line.contains(" = ")) {
+                int eq = line.indexOf(" = ");
+                lastKey = line.substring(1, eq).trim();
+                attributes.put(lastKey, line.substring(eq + 3));
             } else if (line.startsWith("\t") && lastKey != null) {
                 attributes.merge(lastKey, line.substring(1), String::concat);   // a wrapped value goes on
             } else if (line.startsWith("    ") && id != null) {

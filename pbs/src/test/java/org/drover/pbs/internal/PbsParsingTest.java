@@ -106,7 +106,7 @@ class PbsParsingTest {
                 Map.entry("T", JobState.PENDING), Map.entry("H", JobState.HELD), Map.entry("S", JobState.SUSPENDED),
                 Map.entry("U", JobState.SUSPENDED), Map.entry("R", JobState.RUNNING), Map.entry("E", JobState.RUNNING),
                 Map.entry("B", JobState.RUNNING), Map.entry("M", JobState.NOT_FOUND), Map.entry("F", JobState.CANCELLED),
-                Map.entry("X", JobState.CANCELLED), Map.entry("C", JobState.CANCELLED));
+                Map.entry("X", JobState.CANCELLED), Map.entry("C", JobState.NOT_FOUND));
         expected.forEach((letter, state) -> assertThat(PbsStates.status(new PbsJob("1.h", Map.of("job_state", letter)))
                 .state()).as("job_state %s", letter).isEqualTo(state));
         JobStatus z = PbsStates.status(new PbsJob("1.h", Map.of("job_state", "Z")));
