@@ -428,15 +428,6 @@ public final class LocalScheduler implements Scheduler {
         }
     }
 
-    @Override
-    public Map<String, String> findByTokens(Collection<String> tokens) {
-        Map<String, String> found = new LinkedHashMap<>();
-        for (String token : tokens) {
-            findByToken(token).ifPresent(id -> found.put(token, id));
-        }
-        return found;
-    }
-
     /**
      * Detaches: no new job starts, running jobs go on (their records are still written, their
      * walltime still enforced while this JVM lives), jobs still waiting for slots never start.

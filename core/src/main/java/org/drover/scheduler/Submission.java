@@ -1,8 +1,12 @@
 package org.drover.scheduler;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.drover.DependencyType;
 import org.drover.Job;
 import org.drover.Names;
@@ -43,6 +47,21 @@ public record Submission(Job job, String bundle, Path attemptDir, int attempt, L
         }
         dependencies = List.copyOf(dependencies);
         Names.requireSchedulerWord("token", token);
+    }
+
+    /**
+     * The dependencies as SLURM ({@code --dependency=}) and PBS ({@code -W depend=}) both write
+     * them: types grouped in first-seen order, ids joined with {@code :}.
+     *
+     * @return e.g. {@code afterok:1:2,afterany:3}; empty without dependencies
+     */
+    public String dependencySpec() {
+        Map<String, List<String>> byType = new LinkedHashMap<>();
+        for (IdDependency dep : dependencies) {
+            byType.computeIfAbsent(dep.type().keyword(), k -> new ArrayList<>()).add(dep.jobId());
+        }
+        return byType.entrySet().stream().map(e -> e.getKey() + ":" + String.join(":", e.getValue()))
+                .collect(Collectors.joining(","));
     }
 
     /**

@@ -69,7 +69,7 @@ class RunManagerStepFailureTest {
     }
 
     @Test
-    void theSameFailureAgainBacksOffAndTheRunCompletesOnceItIsGone() throws Exception {
+    void theSameFailureAgainBacksOffAndTheRunCompletesOnceItIsGone() {
         BrokenStore store = new BrokenStore();
         InMemoryScheduler s = new InMemoryScheduler(1, 1);
         Bundle b = Bundle.named("study").add(Job.named("a").command("true")).add(Job.named("b").command("true"));
@@ -78,9 +78,9 @@ class RunManagerStepFailureTest {
             run.step();   // started: the store holds the run
             store.broken.set(true);
             run.start();
-            Thread.sleep(1_500);
             // Without backoff a step every 10 ms: ~150 failed saves. With it: 10, 20, 40 ... 1,280 ms apart.
-            assertThat(store.failedSaves.get()).as("failed saves in 1.5 s").isBetween(2, 12);
+            await().pollDelay(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).untilAsserted(() ->
+                    assertThat(store.failedSaves.get()).as("failed saves in 1.5 s").isBetween(2, 12));
             store.broken.set(false);
             RunReport end = run.awaitCompletion(Duration.ofSeconds(10));
             assertThat(end.isSuccess()).as(end.toString()).isTrue();

@@ -92,7 +92,7 @@ public final class PbsDirectives {
         r.account().ifPresent(a -> d.add("-A " + a));
         d.add("-r " + (job.requeue() ? "y" : "n"));
         if (!s.dependencies().isEmpty()) {
-            d.add("-W depend=" + dependency(s.dependencies()));
+            d.add("-W depend=" + s.dependencySpec());
         }
         d.addAll(job.directives());
         return d.stream().map(line -> "#PBS " + line).collect(Collectors.toList());
@@ -102,16 +102,6 @@ public final class PbsDirectives {
     static String jobName(String name) {
         String safe = name.replaceAll("[^A-Za-z0-9_.+-]", "_");
         return safe.length() > MAX_NAME ? safe.substring(0, MAX_NAME) : safe;
-    }
-
-    /** {@code afterok:1.srv:2.srv,afterany:3.srv}, types grouped in first-seen order. */
-    static String dependency(List<Submission.IdDependency> deps) {
-        java.util.Map<String, List<String>> byType = new java.util.LinkedHashMap<>();
-        for (Submission.IdDependency dep : deps) {
-            byType.computeIfAbsent(dep.type().keyword(), k -> new ArrayList<>()).add(dep.jobId());
-        }
-        return byType.entrySet().stream().map(e -> e.getKey() + ":" + String.join(":", e.getValue()))
-                .collect(Collectors.joining(","));
     }
 
     /** Memory as PBS writes it: {@code 4gb}, {@code 1536mb}, {@code 100kb}, or bytes ({@code 999b}). */

@@ -116,7 +116,7 @@ public final class SbatchDirectives {
         d.add("--export=" + (exportEnvironment ? "ALL" : "NONE"));
         d.add(job.requeue() ? "--requeue" : "--no-requeue");
         if (!s.dependencies().isEmpty()) {
-            d.add("--dependency=" + dependency(s.dependencies()));
+            d.add("--dependency=" + s.dependencySpec());
             d.add("--kill-on-invalid-dep=yes");
         }
         d.add("--comment=" + token);
@@ -124,16 +124,6 @@ public final class SbatchDirectives {
         Set<String> skipped = skip.stream().map(SbatchDirectives::canonicalOption).collect(Collectors.toSet());
         return d.stream().filter(line -> !skipped.contains(canonicalOption(line)))
                 .map(line -> "#SBATCH " + line).collect(Collectors.toList());
-    }
-
-    /** {@code afterok:1:2,afterany:3}, types grouped in first-seen order. */
-    static String dependency(List<Submission.IdDependency> deps) {
-        java.util.Map<String, List<String>> byType = new java.util.LinkedHashMap<>();
-        for (Submission.IdDependency dep : deps) {
-            byType.computeIfAbsent(dep.type().keyword(), k -> new ArrayList<>()).add(dep.jobId());
-        }
-        return byType.entrySet().stream().map(e -> e.getKey() + ":" + String.join(":", e.getValue()))
-                .collect(Collectors.joining(","));
     }
 
     /** SLURM's own units: whole G when exact, else M rounded up. */
