@@ -27,7 +27,8 @@ readonly DB_PASS=drover-testbed
 readonly MYSQL_SOCK=/run/mysqld/mysqld.sock
 readonly MUNGE_KEY=/etc/munge/munge.key
 readonly LOCK_FILE=/run/drover-slurm-testbed.lock
-readonly PACKAGES=(munge mariadb-server slurm-wlm slurm-client slurmd slurmctld slurmdbd)
+# slurm-wlm-torque: Torque-style qsub/qstat/qdel over this cluster, for the PBS module's integration tests.
+readonly PACKAGES=(munge mariadb-server slurm-wlm slurm-client slurmd slurmctld slurmdbd slurm-wlm-torque)
 readonly WAIT_SECONDS="${DROVER_TESTBED_WAIT:-60}"
 
 # ---------------------------------------------------------------- helpers

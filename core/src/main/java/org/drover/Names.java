@@ -28,6 +28,8 @@ public final class Names {
     public static final String RESERVED_ENV_PREFIX = "DROVER_";
     private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern SCHEDULER_WORD = Pattern.compile("[A-Za-z0-9_.,:+@=/-]+");
+    /** A scheduler's job id: a scheduler word, or with PBS's array brackets ({@code 12[].server}, {@code 12[3].server}). */
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9_.,:+@=/-]+(\\[[0-9]*\\][A-Za-z0-9_.-]*)?");
     private static final Pattern CONSTRAINT = Pattern.compile("[A-Za-z0-9_.,:&|\\[\\]*()!+=@-]+");
 
     private Names() {}
@@ -122,6 +124,22 @@ public final class Names {
         if (value == null || !SCHEDULER_WORD.matcher(value).matches()) {
             throw new IllegalArgumentException(field + " '" + printable(value)
                     + "' is not allowed: use A-Z a-z 0-9 and _ . , : + @ = / -");
+        }
+        return value;
+    }
+
+    /**
+     * Checks a scheduler's job id: a word as {@link #requireSchedulerWord} takes, or a PBS array id
+     * with its brackets ({@code 12[].server}, {@code 12[3].server}).
+     *
+     * @param field the field's name, for the error message
+     * @param value the value
+     * @return the value, unchanged
+     */
+    public static String requireJobId(String field, String value) {
+        if (value == null || !JOB_ID.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " '" + printable(value)
+                    + "' is not a job id: use A-Z a-z 0-9 and _ . , : + @ = / -, and PBS's [] or [n] once");
         }
         return value;
     }

@@ -37,10 +37,27 @@ public final class JobScript {
      * @return the wrapper script for one attempt
      */
     public static String wrapped(List<String> header, Submission s) {
+        return wrapped(header, s, false);
+    }
+
+    /**
+     * The wrapper script for one attempt, which itself sends the job's output to the attempt's
+     * {@link Submission#stdoutPath()} and {@link Submission#stderrPath()} when {@code ownOutput}
+     * is true: for a scheduler whose own output files cannot name each array task's path, or that
+     * copies them into place only when the job ends (PBS spools them), so that the output is
+     * readable while the job runs. The scheduler's own output files then hold only what the
+     * wrapper itself prints.
+     *
+     * @param header the scheduler's directive lines ({@code #PBS ...}), written first
+     * @param s the attempt to run
+     * @param ownOutput whether the wrapper writes the job's stdout and stderr files itself
+     * @return the wrapper script for one attempt
+     */
+    public static String wrapped(List<String> header, Submission s, boolean ownOutput) {
         StringBuilder sb = start(header);
         describe(sb, s);
         sb.append("__drover_dir=").append(ShellQuote.quote(s.attemptDir().toString())).append('\n');
-        jobFunction(sb, s, "");
+        jobFunction(sb, s, "", ownOutput);
         wrapperBody(sb);
         return sb.toString();
     }
@@ -55,6 +72,21 @@ public final class JobScript {
      * @return one wrapper script for the tasks of an array; the task whose {@link Job#sweepIndex()} equals the value of {@code taskIdVariable} runs
      */
     public static String wrappedArray(List<String> header, List<Submission> tasks, String taskIdVariable) {
+        return wrappedArray(header, tasks, taskIdVariable, false);
+    }
+
+    /**
+     * {@link #wrappedArray(List, List, String)}, where the wrapper itself writes each task's stdout
+     * and stderr files when {@code ownOutput} is true (see {@link #wrapped(List, Submission, boolean)}).
+     *
+     * @param header the scheduler's directive lines ({@code #PBS ...}), written first
+     * @param tasks the array's tasks, one submission each
+     * @param taskIdVariable the task id variable
+     * @param ownOutput whether the wrapper writes each task's stdout and stderr files itself
+     * @return one wrapper script for the tasks of an array
+     */
+    public static String wrappedArray(List<String> header, List<Submission> tasks, String taskIdVariable,
+                                      boolean ownOutput) {
         if (!taskIdVariable.matches("[A-Z_][A-Z0-9_]*")) {
             throw new IllegalArgumentException("task id variable '" + taskIdVariable + "' is not a variable name");
         }
@@ -67,7 +99,7 @@ public final class JobScript {
         for (Submission s : tasks) {
             sb.append(s.job().sweepIndex()).append(")\n");
             sb.append("  __drover_dir=").append(ShellQuote.quote(s.attemptDir().toString())).append('\n');
-            jobFunction(sb, s, "  ");
+            jobFunction(sb, s, "  ", ownOutput);
             sb.append("  ;;\n");
         }
         sb.append("*)\n  echo \"drover: no task for ").append(taskIdVariable).append("=${")
@@ -105,8 +137,14 @@ public final class JobScript {
                 .append(", attempt ").append(s.attempt()).append(", token ").append(s.token()).append('\n');
     }
 
-    private static void jobFunction(StringBuilder sb, Submission s, String indent) {
+    private static void jobFunction(StringBuilder sb, Submission s, String indent, boolean ownOutput) {
         sb.append(indent).append("__drover_job() {\n");
+        if (ownOutput) {
+            // One file for both (a job that joins them) is opened once, so that neither overwrites the other.
+            String err = s.stderrPath().equals(s.stdoutPath()) ? "&1" : ShellQuote.quote(s.stderrPath().toString());
+            sb.append(indent).append("  exec >").append(ShellQuote.quote(s.stdoutPath().toString()))
+                    .append(" 2>").append(err).append(" || exit 1\n");
+        }
         if (s.job().workingDir().isEmpty()) {
             // Each task starts in its own attempt directory (an array shares one --chdir).
             String dir = ShellQuote.quote(s.attemptDir().toString());

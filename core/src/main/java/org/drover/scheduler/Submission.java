@@ -126,7 +126,7 @@ public record Submission(Job job, String bundle, Path attemptDir, int attempt, L
          * @param type see the record
          */
         public IdDependency {
-            Names.requireSchedulerWord("dependency job id", jobId);
+            Names.requireJobId("dependency job id", jobId);
             Objects.requireNonNull(type, "type");
         }
     }

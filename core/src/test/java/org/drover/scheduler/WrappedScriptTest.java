@@ -55,6 +55,40 @@ class WrappedScriptTest {
         return Files.readString(attemptDir.resolve(name)).trim();
     }
 
+    /**
+     * With {@code ownOutput} the wrapper writes the job's stdout and stderr itself (how PBS jobs
+     * run: PBS copies its own files into place only at the end); what the wrapper's caller
+     * captures holds none of the job's output. A job that joins both into one file gets both.
+     */
+    @Test
+    void ownOutputWritesTheJobsFilesItself() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("run/own/1"));
+        Job job = Job.named("own").command("sh", "-c", "echo out; echo err >&2; exit 4");
+        Path script = dir.resolve(RunDirectory.SCRIPT);
+        Files.writeString(script, JobScript.wrapped(List.of("#PBS -N own"),
+                new Submission(job, "wrapped", dir, 1, List.of(), "tok-2"), true), StandardCharsets.UTF_8);
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", script.toString()).directory(dir.toFile());
+        pb.redirectOutput(dir.resolve("scheduler.out").toFile()).redirectError(dir.resolve("scheduler.err").toFile());
+        Process p = pb.start();
+        attemptDir = dir;
+        assertThat(exit(p)).isEqualTo(4);
+        assertThat(read(RunDirectory.STDOUT)).isEqualTo("out");
+        assertThat(read(RunDirectory.STDERR)).isEqualTo("err");
+        assertThat(read("scheduler.out")).isEmpty();
+        assertThat(read("scheduler.err")).isEmpty();
+        assertThat(RunDirectory.readExitCode(dir)).hasValue(4);
+
+        Path joined = Files.createDirectories(tmp.resolve("run/joined/1"));
+        Job both = Job.named("joined").command("sh", "-c", "echo one; echo two >&2; echo three").stdout("all.log")
+                .stderr("all.log");
+        Files.writeString(joined.resolve(RunDirectory.SCRIPT), JobScript.wrapped(List.of(),
+                new Submission(both, "wrapped", joined, 1, List.of(), "tok-3"), true), StandardCharsets.UTF_8);
+        Process q = new ProcessBuilder("/bin/bash", joined.resolve(RunDirectory.SCRIPT).toString())
+                .directory(joined.toFile()).start();
+        assertThat(exit(q)).isZero();
+        assertThat(Files.readAllLines(joined.resolve("all.log"))).containsExactly("one", "two", "three");
+    }
+
     @Test
     void recordsStartedAndExitCodeZero() throws Exception {
         Process p = start(Job.named("ok").command("true"), null);

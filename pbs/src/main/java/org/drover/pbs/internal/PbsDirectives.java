@@ -2,11 +2,13 @@ package org.drover.pbs.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.drover.Job;
 import org.drover.Memory;
 import org.drover.Resources;
 import org.drover.Walltime;
+import org.drover.pbs.PbsFlavour;
 import org.drover.scheduler.SchedulerException;
 import org.drover.scheduler.Submission;
 
@@ -26,11 +28,18 @@ import org.drover.scheduler.Submission;
  *   <tr><td>partition, account</td><td>{@code -q}, {@code -A}</td><td>the same</td></tr>
  *   <tr><td>qos, constraint</td><td colspan="2">refused: PBS has no such setting</td></tr>
  *   <tr><td>requeue</td><td>{@code -r y} / {@code -r n}</td><td>the same</td></tr>
- *   <tr><td>dependencies</td><td>{@code -W depend=afterok:id:id,afterany:id}</td><td>the same</td></tr>
+ *   <tr><td>dependencies</td><td>{@code -W depend=afterok:id:id,afterany:id}</td>
+ *       <td>the same; on an array {@code afterokarray:12[].server}</td></tr>
+ *   <tr><td>array</td><td>{@code -J 0-9%2} (one range)</td><td>{@code -t 0,3,5-9%2}</td></tr>
  * </table>
  *
+ * <p>A dependency on one task of an array ({@code 12[3].server}) cannot be expressed in either
+ * flavour (PBS dependencies name jobs and whole arrays, not subjobs): it is refused, and a run
+ * manager then waits for that task itself.
+ *
  * <pre>{@code
- * List<String> lines = PbsDirectives.render(submission, PbsFlavour.PRO, "/runs/s/a/1/stdout", "/runs/s/a/1/stderr");
+ * List<String> lines = PbsDirectives.render(submission, PbsFlavour.PRO, "prep-drv1a2b", "/runs/s/prep/1/pbs.out",
+ *         "/runs/s/prep/1/pbs.err", null, Set.of());
  * }</pre>
  */
 public final class PbsDirectives {
@@ -42,14 +51,18 @@ public final class PbsDirectives {
     /**
      * The directive lines for one job.
      *
-     * @param s the submission
+     * @param s the submission (the first task's, for an array)
      * @param flavour which PBS
+     * @param jobName the name to give ({@code -N}), made safe by {@link #jobName}
      * @param stdout the stdout path ({@code -o})
      * @param stderr the stderr path ({@code -e})
+     * @param array the array's index list ({@code 0-9%2}), or null for one job
+     * @param skip directives the site rejects ({@code -A}, {@code -r}, {@code -l place}): not rendered
      * @return the lines, each starting with {@code #PBS }
      * @throws SchedulerException if the job asks for what this flavour cannot express
      */
-    public static List<String> render(Submission s, PbsFlavour flavour, String stdout, String stderr) {
+    public static List<String> render(Submission s, PbsFlavour flavour, String jobName, String stdout, String stderr,
+                                      String array, Set<String> skip) {
         Job job = s.job();
         Resources r = job.resources();
         String name = job.name();
@@ -65,7 +78,7 @@ public final class PbsDirectives {
                     "PBS gives every node the same share: make the tasks a multiple of the nodes");
         }
         List<String> d = new ArrayList<>();
-        d.add("-N " + jobName(name));
+        d.add("-N " + jobName(jobName));
         d.add("-o " + stdout);
         d.add("-e " + stderr);
         int perNode = r.cpus() * r.tasks() / r.nodes();
@@ -92,10 +105,95 @@ public final class PbsDirectives {
         r.account().ifPresent(a -> d.add("-A " + a));
         d.add("-r " + (job.requeue() ? "y" : "n"));
         if (!s.dependencies().isEmpty()) {
-            d.add("-W depend=" + s.dependencySpec());
+            d.add("-W depend=" + dependencies(s, flavour));
+        }
+        if (array != null) {
+            d.add((flavour == PbsFlavour.PRO ? "-J " : "-t ") + array);
         }
         d.addAll(job.directives());
-        return d.stream().map(line -> "#PBS " + line).collect(Collectors.toList());
+        return d.stream().filter(line -> !skipped(line, skip)).map(line -> "#PBS " + line).collect(Collectors.toList());
+    }
+
+    /** Whether a directive line's option ({@code -A}, or {@code -l mem} for a resource) is skipped. */
+    static boolean skipped(String line, Set<String> skip) {
+        if (skip.isEmpty()) {
+            return false;
+        }
+        String[] words = line.trim().split("\\s+", 2);
+        if (skip.contains(words[0])) {
+            return true;
+        }
+        if (words[0].equals("-l") && words.length > 1) {
+            for (String resource : words[1].split(",")) {
+                String key = resource.split("[=:]", 2)[0];
+                if (skip.contains("-l " + key)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Why Drover needs a directive a user asked to skip, if it does: {@code -N} (the token),
+     * {@code -o}/{@code -e}, {@code -W} (dependencies), {@code -J}/{@code -t} (arrays).
+     *
+     * @param option the option, e.g. {@code -N}
+     * @return why it is needed, or empty if it may be skipped
+     */
+    public static java.util.Optional<String> whyRequired(String option) {
+        switch (option) {
+            case "-N":
+                return java.util.Optional.of("the job name carries the submission token that keeps a retried qsub "
+                        + "from making a second job");
+            case "-o":
+            case "-e":
+                return java.util.Optional.of("the scheduler's own output files are kept in the attempt directory");
+            case "-W":
+                return java.util.Optional.of("dependencies go as -W depend=");
+            case "-J":
+            case "-t":
+                return java.util.Optional.of("arrays go as -J (PBS Pro) or -t (Torque)");
+            default:
+                return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * The value of {@code -W depend=}: {@code afterok:12.server:13.server,afterany:14.server}; on
+     * Torque a dependency on a whole array ({@code 12[].server}) uses the {@code ...array} keyword.
+     *
+     * @throws SchedulerException (not transient) if a dependency is one task of an array
+     */
+    static String dependencies(Submission s, PbsFlavour flavour) {
+        java.util.Map<String, List<String>> byType = new java.util.LinkedHashMap<>();
+        for (Submission.IdDependency dep : s.dependencies()) {
+            String id = dep.jobId();
+            if (id.matches("\\d+\\[\\d+\\].*")) {
+                throw new SchedulerException("job '" + s.job().name() + "' depends on " + id + ", one task of an array: "
+                        + "PBS dependencies name jobs and whole arrays only", false);
+            }
+            boolean wholeArray = id.contains("[]");
+            String keyword = dep.type().keyword() + (wholeArray && flavour == PbsFlavour.TORQUE ? "array" : "");
+            byType.computeIfAbsent(keyword, k -> new ArrayList<>()).add(id);
+        }
+        return byType.entrySet().stream().map(e -> e.getKey() + ":" + String.join(":", e.getValue()))
+                .collect(Collectors.joining(","));
+    }
+
+    /**
+     * The name a job goes under: its own name made safe ({@link #jobName}) and cut so that a dash
+     * and the submission token still fit ({@code train_3-drv1a2b...}); the token is how a retried
+     * or restarted submission finds the job in {@code qstat -f}.
+     *
+     * @param name the job's (or sweep's) name
+     * @param token the submission token
+     * @return the name to give {@code -N}
+     */
+    public static String tokenName(String name, String token) {
+        String safe = jobName(name);
+        int room = MAX_NAME - 1 - token.length();
+        return (safe.length() > room ? safe.substring(0, room) : safe) + "-" + token;
     }
 
     /** A job name qsub takes: characters other than letters, digits and {@code _ . - +} become {@code _}, cut to 236. */

@@ -8,6 +8,7 @@ import java.util.List;
 import org.drover.DependencyType;
 import org.drover.Job;
 import org.drover.Memory;
+import org.drover.pbs.PbsFlavour;
 import org.drover.scheduler.SchedulerException;
 import org.drover.scheduler.Submission;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class PbsDirectivesTest {
     private static List<String> render(Job job, PbsFlavour f, Submission.IdDependency... deps) {
         Submission s = new Submission(job, "b", Path.of("/runs/b/" + job.name() + "/1"), 1, List.of(deps), "drvtok");
-        return PbsDirectives.render(s, f, "/runs/out", "/runs/err");
+        return PbsDirectives.render(s, f, job.name(), "/runs/out", "/runs/err", null, java.util.Set.of());
     }
 
     @Test

@@ -1,0 +1,102 @@
+package org.drover.pbs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.drover.Bundle;
+import org.drover.Job;
+import org.drover.Sweep;
+import org.drover.run.RetryPolicy;
+import org.drover.run.RunManager;
+import org.drover.run.RunReport;
+import org.drover.run.TaskRecord;
+import org.drover.run.TaskState;
+import org.drover.scheduler.JobState;
+import org.drover.scheduler.RunDirectory;
+import org.drover.shell.LocalShell;
+import org.drover.testing.CountingShell;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A RunManager run end to end through the PBS module, on the real Torque-style commands of the testbed. */
+class RunManagerTorqueIT {
+    private static final Duration WAIT = Duration.ofMinutes(4);
+
+    @BeforeAll
+    static void testbed() {
+        TorqueTestbed.require();
+    }
+
+    private static RunManager.Builder manager(Bundle b, PbsScheduler pbs, String test) throws IOException {
+        return RunManager.of(b).on(pbs).runsRoot(TorqueTestbed.runsRoot(test)).pollInterval(Duration.ofSeconds(1))
+                .lostAfter(Duration.ofMinutes(2)).progressEvery(Duration.ofSeconds(10))
+                .retry(RetryPolicy.builder().withMaxAttempts(2).withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .retryOn(JobState.FAILED).build());
+    }
+
+    @Test
+    void anArraySweepBetweenTwoJobsRunsItsFailedMemberAgainAloneAndEndsWell() throws IOException {
+        String name = TorqueTestbed.unique("tqr");
+        Path marker = TorqueTestbed.runsRoot("manager").resolve(name + ".marker");
+        Bundle b = Bundle.named(name)
+                .add(Job.named("prep").command("sleep", "1"))
+                .add(Sweep.of(Job.named("train").script(
+                        "if [ {i} -eq 3 ] && [ ! -e " + marker + " ]; then touch " + marker + "; exit 3; fi; echo {i}"))
+                        .param("i", 0, 1, 2, 3, 4, 5).dependsOn("prep").asArray(3))
+                .add(Job.named("agg").command("echo", "done").dependsOn("train"));
+        CountingShell shell = new CountingShell(LocalShell.create());
+        try (PbsScheduler pbs = PbsScheduler.builder().shell(shell).build()) {
+            RunManager m = manager(b, pbs, "manager").start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            List<TaskRecord> tasks = m.record().tasks();
+            TaskRecord train0 = tasks.stream().filter(t -> t.name().equals("train_0")).findFirst().orElseThrow();
+            String array = train0.attempts().get(0).jobId().replace("[0]", "");
+            for (TaskRecord t : tasks) {
+                if (t.name().startsWith("train_")) {
+                    int i = Integer.parseInt(t.name().substring(6));
+                    assertThat(t.attempts().get(0).jobId()).isEqualTo(array + "[" + i + "]");
+                    assertThat(t.attempts()).as(t.toString()).hasSize(i == 3 ? 2 : 1);
+                    assertThat(m.runDirectory().resolveStored(t.lastAttempt().attemptDir()).resolve("stdout"))
+                            .hasContent(String.valueOf(i));
+                } else {
+                    assertThat(t.attempts()).as(t.toString()).hasSize(1);
+                }
+            }
+            // prep, the array, train_3 again, agg (agg waited in the manager: PBS cannot wait for array tasks).
+            assertThat(shell.count("qsub")).isEqualTo(4);
+            assertThat(PbsTorqueIT.accounting("train-").stream().filter(r -> r[0].startsWith(array + "_"))
+                    .map(r -> r[0]).distinct()).hasSize(6);
+        }
+    }
+
+    @Test
+    void aDependentOfAFailedJobIsCancelledInsteadOfWaitingForever() throws IOException {
+        // The wrappers keep an afterok child of a failed job in state Q forever: the manager must cancel it.
+        String name = TorqueTestbed.unique("tqf");
+        Bundle b = Bundle.named(name)
+                .add(Job.named("prep").script("sleep 2; exit 3"))
+                .add(Job.named("after").command("echo", "never").dependsOn("prep"));
+        try (PbsScheduler pbs = PbsScheduler.builder().build()) {
+            RunManager m = manager(b, pbs, "failed-dep").retry(RetryPolicy.never()).start();
+            // The dependent goes to the queue at once, waiting on prep's id there.
+            await().atMost(WAIT).until(() -> m.record().tasks().get(1).lastAttempt() != null
+                    && m.record().tasks().get(1).lastAttempt().jobId() != null);
+            String afterId = m.record().tasks().get(1).lastAttempt().jobId();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(m.record().tasks().get(0).state()).isEqualTo(TaskState.FAILED);
+            assertThat(m.record().tasks().get(1).state()).isEqualTo(TaskState.CANCELLED);
+            assertThat(end.isSuccess()).isFalse();
+            Path afterDir = m.runDirectory().resolveStored(m.record().tasks().get(1).lastAttempt().attemptDir());
+            assertThat(RunDirectory.hasStarted(afterDir)).isFalse();
+            // Asked by id: sacct's time window leaves out a job that never became eligible.
+            await().atMost(Duration.ofSeconds(60)).until(() -> PbsTorqueIT.accountingOf(afterId).startsWith("CANCELLED"));
+        }
+    }
+}
