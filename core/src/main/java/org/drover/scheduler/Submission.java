@@ -56,9 +56,20 @@ public record Submission(Job job, String bundle, Path attemptDir, int attempt, L
      * @return e.g. {@code afterok:1:2,afterany:3}; empty without dependencies
      */
     public String dependencySpec() {
+        return dependencySpec(dep -> dep.type().keyword());
+    }
+
+    /**
+     * {@link #dependencySpec()} with the scheduler's own keyword for each dependency (Torque writes
+     * {@code afterokarray} for a whole array).
+     *
+     * @param keyword the keyword of a dependency, e.g. {@code afterok}
+     * @return e.g. {@code afterok:1:2,afterokarray:3[]}; empty without dependencies
+     */
+    public String dependencySpec(java.util.function.Function<IdDependency, String> keyword) {
         Map<String, List<String>> byType = new LinkedHashMap<>();
         for (IdDependency dep : dependencies) {
-            byType.computeIfAbsent(dep.type().keyword(), k -> new ArrayList<>()).add(dep.jobId());
+            byType.computeIfAbsent(keyword.apply(dep), k -> new ArrayList<>()).add(dep.jobId());
         }
         return byType.entrySet().stream().map(e -> e.getKey() + ":" + String.join(":", e.getValue()))
                 .collect(Collectors.joining(","));

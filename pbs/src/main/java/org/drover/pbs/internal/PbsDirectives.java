@@ -166,19 +166,14 @@ public final class PbsDirectives {
      * @throws SchedulerException (not transient) if a dependency is one task of an array
      */
     static String dependencies(Submission s, PbsFlavour flavour) {
-        java.util.Map<String, List<String>> byType = new java.util.LinkedHashMap<>();
         for (Submission.IdDependency dep : s.dependencies()) {
-            String id = dep.jobId();
-            if (id.matches("\\d+\\[\\d+\\].*")) {
-                throw new SchedulerException("job '" + s.job().name() + "' depends on " + id + ", one task of an array: "
-                        + "PBS dependencies name jobs and whole arrays only", false);
+            if (dep.jobId().matches("\\d+\\[\\d+\\].*")) {
+                throw new SchedulerException("job '" + s.job().name() + "' depends on " + dep.jobId()
+                        + ", one task of an array: PBS dependencies name jobs and whole arrays only", false);
             }
-            boolean wholeArray = id.contains("[]");
-            String keyword = dep.type().keyword() + (wholeArray && flavour == PbsFlavour.TORQUE ? "array" : "");
-            byType.computeIfAbsent(keyword, k -> new ArrayList<>()).add(id);
         }
-        return byType.entrySet().stream().map(e -> e.getKey() + ":" + String.join(":", e.getValue()))
-                .collect(Collectors.joining(","));
+        return s.dependencySpec(dep -> dep.type().keyword()
+                + (flavour == PbsFlavour.TORQUE && dep.jobId().contains("[]") ? "array" : ""));
     }
 
     /**
