@@ -76,6 +76,38 @@ class RunManagerTorqueIT {
     }
 
     @Test
+    void aNewManagerOnTheSameStoreReattachesToTheJobsInTheQueueAndRunsNoneTwice() throws IOException {
+        String name = TorqueTestbed.unique("tqa");
+        Path root = TorqueTestbed.runsRoot("reattach");
+        Path store = root.resolve(name + ".json");
+        Bundle b = Bundle.named(name);
+        for (int i = 0; i < 3; i++) {
+            b.add(Job.named(name + "_" + i).script("sleep 6; echo " + i));
+        }
+        try (PbsScheduler first = PbsScheduler.builder().build()) {
+            RunManager m = manager(b, first, "reattach").store(store).start();
+            await().atMost(WAIT).until(() -> m.record().tasks().stream().allMatch(t -> t.lastAttempt() != null
+                    && t.lastAttempt().jobId() != null));
+            m.close();   // detaches: the jobs go on in the queue
+        }
+        try (PbsScheduler second = PbsScheduler.builder().build()) {
+            RunManager m = manager(b, second, "reattach").store(store).start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            for (TaskRecord t : m.record().tasks()) {
+                assertThat(t.attempts()).as(t.toString()).hasSize(1);
+                assertThat(m.runDirectory().resolveStored(t.lastAttempt().attemptDir()).resolve("stdout"))
+                        .hasContent(t.name().substring(t.name().length() - 1));
+                String prefix = t.name() + "-";
+                await().atMost(Duration.ofSeconds(60)).until(() -> !PbsTorqueIT.accounting(prefix).isEmpty());
+                assertThat(PbsTorqueIT.accounting(prefix)).extracting(r -> r[0])
+                        .containsExactly(t.lastAttempt().jobId());
+            }
+        }
+    }
+
+    @Test
     void aDependentOfAFailedJobIsCancelledInsteadOfWaitingForever() throws IOException {
         // The wrappers keep an afterok child of a failed job in state Q forever: the manager must cancel it.
         String name = TorqueTestbed.unique("tqf");
