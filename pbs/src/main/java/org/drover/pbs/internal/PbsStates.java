@@ -15,7 +15,8 @@ import org.drover.scheduler.JobStatus;
  *   <tr><td>Q</td><td>queued</td><td>PENDING</td></tr>
  *   <tr><td>W</td><td>waiting for its execution time</td><td>PENDING</td></tr>
  *   <tr><td>T</td><td>being moved to a new location</td><td>PENDING</td></tr>
- *   <tr><td>H</td><td>held</td><td>HELD</td></tr>
+ *   <tr><td>H</td><td>held ({@code Hold_Types s} alone: waiting for its dependencies)</td>
+ *       <td>HELD (PENDING)</td></tr>
  *   <tr><td>S</td><td>suspended</td><td>SUSPENDED</td></tr>
  *   <tr><td>U</td><td>suspended: the workstation is busy</td><td>SUSPENDED</td></tr>
  *   <tr><td>R</td><td>running</td><td>RUNNING</td></tr>
@@ -70,6 +71,11 @@ public final class PbsStates {
             case "T":
                 return of(job, JobState.PENDING, null, "being moved to a new location");
             case "H":
+                // Hold_Types s alone is PBS's own hold of a job whose dependencies have not ended: it waits, nobody held it.
+                if (job.get("Hold_Types").orElse("").equals("s")) {
+                    return of(job, JobState.PENDING, null, "waiting for its dependencies"
+                            + job.get("depend").map(d -> " (" + d + ")").orElse(""));
+                }
                 return of(job, JobState.HELD, null, comment.isEmpty() ? "held" : comment);
             case "S":
                 return of(job, JobState.SUSPENDED, null, "suspended");

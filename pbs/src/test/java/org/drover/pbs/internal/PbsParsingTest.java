@@ -97,6 +97,10 @@ class PbsParsingTest {
         assertThat(queued.state()).isEqualTo(JobState.PENDING);
         assertThat(queued.reason()).isEqualTo("Not Running: Not enough free nodes available");
         assertThat(only("qstat-f_held.txt").state()).isEqualTo(JobState.HELD);
+        // PBS's own (system) hold of a job waiting for its dependencies: it waits, nobody held it.
+        assertThat(only("qstat-f_dependency-held.txt").state()).isEqualTo(JobState.PENDING);
+        assertThat(only("qstat-f_dependency-held.txt").reason()).isEqualTo("waiting for its dependencies "
+                + "(afterok:7.pbshost@pbshost)");
         assertThat(only("qstat-f_array-begun.txt").state()).isEqualTo(JobState.RUNNING);
     }
 
