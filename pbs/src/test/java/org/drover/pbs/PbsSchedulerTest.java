@@ -330,6 +330,19 @@ class PbsSchedulerTest {
     }
 
     @Test
+    void openPbsRefusalsAreNotRetried() {
+        for (String[] refusal : new String[][] {{"pbs/qsub_invalid-resource.stderr.txt", "187", "Unknown resource: foo"},
+                {"pbs/qsub_bad-walltime.stderr.txt", "166", "Illegal attribute or resource value"},
+                {"pbs/qsub_unknown-queue.stderr.txt", "170", "Unknown queue"}}) {
+            ScriptedShell shell = new ScriptedShell().answer("qsub", "", fixture(refusal[0]), Integer.valueOf(refusal[1]));
+            assertThatThrownBy(() -> scheduler(shell, PbsFlavour.PRO).submit(submission(Job.named("r").command("true"),
+                    "drv6"))).as(refusal[0]).isInstanceOf(SchedulerException.class)
+                    .matches(e -> !((SchedulerException) e).isTransient()).hasMessageContaining(refusal[2]);
+            assertThat(shell.commands).as(refusal[0]).hasSize(1);
+        }
+    }
+
+    @Test
     void pathsAndSkippedDirectivesAreChecked() {
         ScriptedShell shell = new ScriptedShell();
         Submission spaced = new Submission(Job.named("p").command("true"), "b", Path.of("/my runs/b/p/1"), 1,
