@@ -12,12 +12,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.drover.Names;
+import org.drover.internal.CommandRetries;
 import org.drover.internal.Plural;
 import org.drover.pbs.internal.PbsDirectives;
 import org.drover.pbs.internal.PbsJob;
@@ -86,9 +85,7 @@ public final class PbsScheduler implements Scheduler {
     private final Shell shell;
     private final Set<String> skip;
     private final Duration commandTimeout;
-    private final int submitAttempts;
-    private final Duration backoff;
-    private final Duration maxBackoff;
+    private final CommandRetries retries;
     private final int submitParallelism;
     private volatile PbsFlavour flavour;
     /** The attempt directory of each job submitted (or re-attached) here, for its records. */
@@ -100,9 +97,7 @@ public final class PbsScheduler implements Scheduler {
         this.shell = b.shell;
         this.skip = Set.copyOf(b.skip);
         this.commandTimeout = b.commandTimeout;
-        this.submitAttempts = b.submitAttempts;
-        this.backoff = b.backoff;
-        this.maxBackoff = b.maxBackoff;
+        this.retries = b.retries;
         this.submitParallelism = b.submitParallelism;
         this.flavour = b.flavour;
     }
@@ -353,7 +348,7 @@ public final class PbsScheduler implements Scheduler {
     /** qsub with retries on transient errors; a retry first looks for the token in qstat. */
     private String qsub(String script, String out, String err, String token, String what) {
         SchedulerException last = null;
-        for (int attempt = 1; attempt <= submitAttempts; attempt++) {
+        for (int attempt = 1; attempt <= retries.attempts(); attempt++) {
             if (attempt > 1) {
                 String existing;
                 try {
@@ -361,7 +356,7 @@ public final class PbsScheduler implements Scheduler {
                 } catch (SchedulerException cannotTell) {
                     last = new SchedulerException("qsub of job '" + what + "' failed (" + last.getMessage()
                             + ") and whether it went through is unknown: " + cannotTell.getMessage(), true);
-                    if (attempt < submitAttempts) {
+                    if (attempt < retries.attempts()) {
                         pause(attempt);
                     }
                     continue;
@@ -387,7 +382,7 @@ public final class PbsScheduler implements Scheduler {
                     throw last;
                 }
             }
-            if (attempt < submitAttempts) {
+            if (attempt < retries.attempts()) {
                 pause(attempt);
             }
         }
@@ -487,14 +482,7 @@ public final class PbsScheduler implements Scheduler {
     }
 
     private void pause(int attempt) {
-        long base = Math.min(maxBackoff.toMillis(), backoff.toMillis() << Math.min(attempt - 1, 20));
-        long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-        try {
-            TimeUnit.MILLISECONDS.sleep(jittered);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SchedulerException("interrupted while waiting to retry", false, e);
-        }
+        retries.pause(attempt);
     }
 
     // ---- status ----
@@ -686,13 +674,13 @@ public final class PbsScheduler implements Scheduler {
     private void qdel(List<String> chunk) {
         List<String> cmd = new ArrayList<>(List.of("qdel"));
         cmd.addAll(chunk);
-        for (int attempt = 1; attempt <= submitAttempts; attempt++) {
+        for (int attempt = 1; attempt <= retries.attempts(); attempt++) {
             CommandResult r = shell.run(cmd, commandTimeout);
             if (r.ok()) {
                 return;
             }
             boolean transientFailure = r.exitCode() == null || TRANSIENT.matcher(r.message()).find();
-            if (!transientFailure || attempt == submitAttempts) {
+            if (!transientFailure || attempt == retries.attempts()) {
                 // qdel of a job that already ended fails (OpenPBS exit 35, wrappers 1 or 2); the others are deleted.
                 LOG.atDebug().log("qdel of {} answered {}", Plural.of(chunk.size(), "job"), r);
                 return;
@@ -728,9 +716,7 @@ public final class PbsScheduler implements Scheduler {
         private PbsFlavour flavour;
         private final Set<String> skip = new LinkedHashSet<>();
         private Duration commandTimeout = Duration.ofSeconds(60);
-        private int submitAttempts = 5;
-        private Duration backoff = Duration.ofSeconds(1);
-        private Duration maxBackoff = Duration.ofSeconds(30);
+        private CommandRetries retries = new CommandRetries(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
         private int submitParallelism = 4;
 
         private Builder() {}
@@ -786,10 +772,7 @@ public final class PbsScheduler implements Scheduler {
          * @return this builder
          */
         public Builder commandTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("commandTimeout must be positive, got " + timeout);
-            }
-            this.commandTimeout = timeout;
+            this.commandTimeout = CommandRetries.checkTimeout(timeout);
             return this;
         }
 
@@ -803,16 +786,7 @@ public final class PbsScheduler implements Scheduler {
          * @return this builder
          */
         public Builder submitRetries(int attempts, Duration firstBackoff, Duration maxBackoffDelay) {
-            if (attempts < 1) {
-                throw new IllegalArgumentException("submit attempts must be at least 1, got " + attempts);
-            }
-            if (firstBackoff.isNegative() || maxBackoffDelay.compareTo(firstBackoff) < 0) {
-                throw new IllegalArgumentException("backoff must be 0 or more and at most maxBackoff, got "
-                        + firstBackoff + " and " + maxBackoffDelay);
-            }
-            this.submitAttempts = attempts;
-            this.backoff = firstBackoff;
-            this.maxBackoff = maxBackoffDelay;
+            this.retries = new CommandRetries(attempts, firstBackoff, maxBackoffDelay);
             return this;
         }
 

@@ -14,9 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.drover.Names;
+import org.drover.internal.CommandRetries;
 import org.drover.internal.Plural;
 import org.drover.scheduler.JobScript;
 import org.drover.scheduler.JobState;
@@ -74,9 +73,7 @@ public final class SlurmScheduler implements Scheduler {
     private final Set<String> skip;
     private final boolean exportEnvironment;
     private final Duration commandTimeout;
-    private final int submitAttempts;
-    private final Duration backoff;
-    private final Duration maxBackoff;
+    private final CommandRetries retries;
     private final RateLimiter submitRate;
     private final ZoneId zone;
     private final int submitParallelism;
@@ -88,9 +85,7 @@ public final class SlurmScheduler implements Scheduler {
         this.skip = Set.copyOf(b.skip);
         this.exportEnvironment = b.exportEnvironment;
         this.commandTimeout = b.commandTimeout;
-        this.submitAttempts = b.submitAttempts;
-        this.backoff = b.backoff;
-        this.maxBackoff = b.maxBackoff;
+        this.retries = b.retries;
         this.submitRate = RateLimiter.create(b.submitsPerSecond);
         this.zone = b.zone;
         this.submitParallelism = b.submitParallelism;
@@ -279,7 +274,7 @@ public final class SlurmScheduler implements Scheduler {
     /** sbatch with retries on transient errors; a retry first looks for the token in the queue. */
     private String sbatch(Path script, String token, String what) {
         SchedulerException last = null;
-        for (int attempt = 1; attempt <= submitAttempts; attempt++) {
+        for (int attempt = 1; attempt <= retries.attempts(); attempt++) {
             if (attempt > 1) {
                 String existing;
                 try {
@@ -288,7 +283,7 @@ public final class SlurmScheduler implements Scheduler {
                     // Submitting again could make a second job: wait, and leave it to the caller in the end.
                     last = new SchedulerException("sbatch of job '" + what + "' failed (" + last.getMessage()
                             + ") and whether it went through is unknown: " + cannotTell.getMessage(), true);
-                    if (attempt < submitAttempts) {
+                    if (attempt < retries.attempts()) {
                         pause(attempt);
                     }
                     continue;
@@ -314,7 +309,7 @@ public final class SlurmScheduler implements Scheduler {
                     throw last;
                 }
             }
-            if (attempt < submitAttempts) {
+            if (attempt < retries.attempts()) {
                 pause(attempt);
             }
         }
@@ -433,14 +428,7 @@ public final class SlurmScheduler implements Scheduler {
     }
 
     private void pause(int attempt) {
-        long base = Math.min(maxBackoff.toMillis(), backoff.toMillis() << Math.min(attempt - 1, 20));
-        long jittered = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
-        try {
-            TimeUnit.MILLISECONDS.sleep(jittered);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SchedulerException("interrupted while waiting to retry", false, e);
-        }
+        retries.pause(attempt);
     }
 
     // ---- status ----
@@ -688,13 +676,13 @@ public final class SlurmScheduler implements Scheduler {
     private void scancel(List<String> chunk) {
         List<String> cmd = new ArrayList<>(List.of("scancel"));
         cmd.addAll(chunk);
-        for (int attempt = 1; attempt <= submitAttempts; attempt++) {
+        for (int attempt = 1; attempt <= retries.attempts(); attempt++) {
             CommandResult r = shell.run(cmd, commandTimeout);
             if (r.ok()) {
                 return;
             }
             boolean transientFailure = r.exitCode() == null || TransientErrors.isTransient(r.message());
-            if (!transientFailure || attempt == submitAttempts) {
+            if (!transientFailure || attempt == retries.attempts()) {
                 int attempts = attempt;
                 LOG.atWarn().log(() -> "scancel of " + Plural.of(chunk.size(), "job") + " failed (attempt " + attempts + "): "
                         + r.message());
@@ -745,9 +733,7 @@ public final class SlurmScheduler implements Scheduler {
         private final Set<String> skip = new LinkedHashSet<>();
         private boolean exportEnvironment = true;
         private Duration commandTimeout = Duration.ofSeconds(60);
-        private int submitAttempts = 5;
-        private Duration backoff = Duration.ofSeconds(1);
-        private Duration maxBackoff = Duration.ofSeconds(30);
+        private CommandRetries retries = new CommandRetries(5, Duration.ofSeconds(1), Duration.ofSeconds(30));
         private double submitsPerSecond = 250;
         private ZoneId zone = ZoneId.systemDefault();
         private int submitParallelism = 4;
@@ -811,10 +797,7 @@ public final class SlurmScheduler implements Scheduler {
          * @return this builder
          */
         public Builder commandTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("commandTimeout must be positive, got " + timeout);
-            }
-            this.commandTimeout = timeout;
+            this.commandTimeout = CommandRetries.checkTimeout(timeout);
             return this;
         }
 
@@ -828,16 +811,7 @@ public final class SlurmScheduler implements Scheduler {
          * @return this builder
          */
         public Builder submitRetries(int attempts, Duration firstBackoff, Duration maxBackoffDelay) {
-            if (attempts < 1) {
-                throw new IllegalArgumentException("submit attempts must be at least 1, got " + attempts);
-            }
-            if (firstBackoff.isNegative() || maxBackoffDelay.compareTo(firstBackoff) < 0) {
-                throw new IllegalArgumentException("backoff must be 0 or more and at most maxBackoff, got "
-                        + firstBackoff + " and " + maxBackoffDelay);
-            }
-            this.submitAttempts = attempts;
-            this.backoff = firstBackoff;
-            this.maxBackoff = maxBackoffDelay;
+            this.retries = new CommandRetries(attempts, firstBackoff, maxBackoffDelay);
             return this;
         }
 
