@@ -16,6 +16,8 @@ module org.drover.core {
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.datatype.jsr310;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    requires com.hierynomus.sshj;
     requires com.google.common;
     requires java.management;
     requires jdk.management;
@@ -27,6 +29,7 @@ module org.drover.core {
     exports org.drover.run;
     exports org.drover.scheduler;
     exports org.drover.shell;
+    exports org.drover.ssh;
     exports org.drover.testing;
     // Implementation shared with Drover's own scheduler modules, not with users.
     exports org.drover.internal to org.drover.slurm, org.drover.pbs;
@@ -35,4 +38,5 @@ module org.drover.core {
     opens org.drover to com.fasterxml.jackson.databind;
     opens org.drover.run to com.fasterxml.jackson.databind;
     opens org.drover.internal to com.fasterxml.jackson.databind;
+    opens org.drover.ssh to com.fasterxml.jackson.databind;
 }

@@ -456,6 +456,8 @@ cmd_up() {
   wait_node_ready
   if [[ -n $STARTED_SLURM ]]; then smoke_job; fi
   end_phase
+  # The SSH tests' servers (a login node and a jump host on 127.0.0.1): see sshd-testbed.sh.
+  bash "$(dirname "${BASH_SOURCE[0]}")/sshd-testbed.sh" up || die "the SSH servers of the testbed did not start"
   say "up: cluster '$CLUSTER_NAME' ready in $(elapsed "$t0") s"
 }
 

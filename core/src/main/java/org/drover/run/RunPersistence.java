@@ -49,9 +49,9 @@ final class RunPersistence {
         if (saved.isPresent()) {
             RunRecord r = saved.get();
             checkBelongs(r, bundle, scheduler, previous);
-            dir = RunRecordCheck.check(r, bundle.name(), settings.runsRoot(), settings.store());
+            dir = RunRecordCheck.check(r, bundle.name(), settings.runsRoot(), settings.store(), scheduler.shell());
         } else {
-            dir = RunDirectory.create(settings.runsRoot(), bundle.name());
+            dir = RunDirectory.create(scheduler.shell(), settings.runsRoot(), bundle.name());
         }
         List<Job> order = plan.order();
         Task[] all = new Task[order.size()];

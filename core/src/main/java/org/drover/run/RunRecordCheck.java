@@ -25,13 +25,13 @@ final class RunRecordCheck {
      * @return the run directory the record names, which exists
      * @throws RunStoreException naming the task and field that are wrong
      */
-    static RunDirectory check(RunRecord r, String bundle, Path runsRoot, RunStore store) {
+    static RunDirectory check(RunRecord r, String bundle, Path runsRoot, RunStore store, org.drover.shell.Shell shell) {
         String where = "the run store of bundle '" + bundle + "' (" + store + ")";
         if (r.runDirectory() == null || r.runDirectory().isBlank()) {
             throw refused(where + " has no runDirectory");
         }
         RunDirectory dir = RunDirectory.at(RunDirectory.resolveStored(runsRoot, r.runDirectory()), bundle);
-        if (!dir.exists()) {
+        if (!dir.exists(shell)) {
             throw refused(where + " has runDirectory '" + r.runDirectory() + "', which is " + dir.path()
                     + " (relative paths are relative to the runs root " + runsRoot.toAbsolutePath().normalize()
                     + "): no such directory. If the runs root moved, give the manager its new place with "

@@ -77,7 +77,7 @@ public final class Submitter {
             throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
         }
         BundlePlan plan = bundle.plan();
-        RunDirectory run = RunDirectory.create(runsRoot, bundle.name());
+        RunDirectory run = RunDirectory.create(scheduler.shell(), runsRoot, bundle.name());
         scheduler.shell().writeFile(run.recordFile(), Json.writeBytes(bundle));
         Map<String, String> ids = new ConcurrentHashMap<>();
         Map<String, String> arrayIds = new HashMap<>();      // sweep -> array id

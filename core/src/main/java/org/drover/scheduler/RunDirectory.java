@@ -6,11 +6,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.drover.Names;
 import org.drover.internal.IoErrors;
 import org.drover.internal.Timestamps;
+import org.drover.shell.CommandResult;
+import org.drover.shell.LocalShell;
+import org.drover.shell.Shell;
 
 /**
  * The one directory layout every scheduler shares, so a person can {@code ls} a run and a tool
@@ -77,6 +82,46 @@ public final class RunDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a run directory in " + runsRoot + ": " + IoErrors.describe(e), e);
         }
+    }
+
+    /**
+     * Creates a new run directory through a shell: on this machine as {@link #create(Path, String)};
+     * on another machine (an SSH shell) with one {@code mkdir} there, which fails if the name is
+     * taken (then the next millisecond's name is tried), so the name is unique there too.
+     *
+     * @param shell where the runs root is
+     * @param runsRoot the runs root (absolute, on the shell's machine)
+     * @param bundleName the bundle's name
+     * @return the new run directory
+     * @throws IllegalArgumentException if the runs root of another machine is not absolute
+     * @throws UncheckedIOException if the directory cannot be created
+     */
+    public static RunDirectory create(Shell shell, Path runsRoot, String bundleName) {
+        if (shell instanceof LocalShell) {
+            return create(runsRoot, bundleName);
+        }
+        Names.requireBundleName(bundleName);
+        if (!runsRoot.isAbsolute()) {
+            throw new IllegalArgumentException("runs root '" + runsRoot + "' on " + shell.describe()
+                    + " must be an absolute path there");
+        }
+        Path root = runsRoot.normalize();
+        shell.createDirectories(root);
+        java.time.Instant t = java.time.Instant.now();
+        String last = "";
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Path dir = root.resolve(bundleName + "_" + Timestamps.format(t.plusMillis(attempt)));
+            CommandResult r = shell.run(List.of("mkdir", dir.toString()), Duration.ofSeconds(60));
+            if (r.ok()) {
+                return new RunDirectory(dir, bundleName);
+            }
+            last = r.message();
+            if (!last.contains("File exists")) {
+                break;
+            }
+        }
+        throw new UncheckedIOException("cannot create a run directory in " + root + " on " + shell.describe() + ": "
+                + last, new IOException(last));
     }
 
     /**
@@ -164,6 +209,19 @@ public final class RunDirectory {
      */
     public boolean exists() {
         return Files.isDirectory(path);
+    }
+
+    /**
+     * Whether the run directory exists on the shell's machine.
+     *
+     * @param shell where the run directory is
+     * @return whether it exists there ({@code test -d} on another machine; false if that cannot run)
+     */
+    public boolean exists(Shell shell) {
+        if (shell instanceof LocalShell) {
+            return exists();
+        }
+        return shell.run(List.of("test", "-d", path.toString()), Duration.ofSeconds(60)).ok();
     }
 
     /**

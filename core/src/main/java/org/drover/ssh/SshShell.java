@@ -1,0 +1,427 @@
+package org.drover.ssh;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.connection.channel.direct.Signal;
+import net.schmizz.sshj.sftp.OpenMode;
+import net.schmizz.sshj.sftp.RemoteFile;
+import net.schmizz.sshj.sftp.Response;
+import net.schmizz.sshj.sftp.SFTPException;
+import org.drover.shell.CommandResult;
+import org.drover.shell.Shell;
+import org.drover.shell.ShellQuote;
+
+/**
+ * A {@link Shell} on a machine reached over SSH (sshj): one authenticated connection, through the
+ * machine's jump hosts, reused for every command (a new session each), made again with backoff
+ * when it is lost. Every scheduler works through it unchanged:
+ * {@code SlurmScheduler.builder().shell(SshShell.open(machine))}.
+ *
+ * <ul>
+ *   <li>Commands: the words are quoted for the remote shell ({@link ShellQuote}); the machine's
+ *       setup lines run first (in {@code bash -lc}); stdout and stderr are read while the command
+ *       runs, so a huge output never blocks it; a command still running after its timeout is
+ *       closed and reported with an unknown exit code, as is one whose exit status never came
+ *       (never 0). At most {@link Machine#maxChannels} commands run at once.</li>
+ *   <li>Files: written by SFTP under a temporary name, then synced and renamed into place by one
+ *       command, so a half-written script is never submitted; {@link #readFiles} reads many small
+ *       files with one command.</li>
+ *   <li>Errors: a machine that cannot be reached, an unknown or changed host key, a failed
+ *       authentication is an {@link SshException} naming the machine (and the host key's
+ *       fingerprint).</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * Machine cluster = Machines.load().get("cluster");          // or Machine.ssh("login.cluster.org")...
+ * try (SlurmScheduler slurm = SlurmScheduler.builder().shell(SshShell.open(cluster)).build()) {
+ *     RunManager run = RunManager.of(bundle).on(slurm).runsRoot(Path.of("/scratch/me/runs")).start();
+ *     System.out.println(run.awaitCompletion());
+ * }
+ * }</pre>
+ */
+public final class SshShell implements Shell {
+    private final Machine machine;
+    private final SshConnection connection;
+    private final Semaphore channels;
+    private final ExecutorService readers;
+    private final Set<Path> madeDirectories = ConcurrentHashMap.newKeySet();
+
+    private SshShell(Machine machine) {
+        this.machine = machine;
+        this.connection = new SshConnection(machine);
+        this.channels = new Semaphore(machine.maxChannels(), true);
+        this.readers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "drover-ssh-" + machine.name());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * A shell on the machine; it connects at its first command.
+     *
+     * @param machine the machine
+     * @return the shell
+     */
+    public static SshShell open(Machine machine) {
+        return new SshShell(java.util.Objects.requireNonNull(machine, "machine"));
+    }
+
+    /**
+     * The machine.
+     *
+     * @return the machine
+     */
+    public Machine machine() {
+        return machine;
+    }
+
+    /**
+     * How many times a connection was made: 1 while it was never lost.
+     *
+     * @return connections made so far
+     */
+    public int connections() {
+        return connection.connects();
+    }
+
+    @Override
+    public CommandResult run(List<String> command, Duration timeout) {
+        return exec(command, commandLine(command), timeout);
+    }
+
+    /** The line the remote shell runs: the quoted words, after the setup lines if there are any. */
+    String commandLine(List<String> command) {
+        String words = ShellQuote.join(command);
+        if (machine.setup().isEmpty()) {
+            return words;
+        }
+        return ShellQuote.join(List.of("bash", "-lc", String.join("\n", machine.setup()) + "\n" + words));
+    }
+
+    private CommandResult exec(List<String> command, String line, Duration timeout) {
+        long start = System.nanoTime();
+        acquire();
+        try {
+            Session session = connection.session();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            boolean closeLater = false;
+            try {
+                Session.Command cmd = session.exec(line);
+                Future<?> outReader = readers.submit(() -> copy(cmd.getInputStream(), out));
+                Future<?> errReader = readers.submit(() -> copy(cmd.getErrorStream(), err));
+                long deadline = start + timeout.toNanos();
+                boolean ended = await(outReader, deadline) && await(errReader, deadline);
+                if (!ended) {
+                    // Ask the command to stop, and close its channel in the background: closing waits
+                    // for the server, which answers only when the command ends.
+                    closeLater = true;
+                    readers.submit(() -> {
+                        try {
+                            cmd.signal(Signal.KILL);
+                        } catch (IOException | RuntimeException ignored) {
+                            // servers that do not take signals: the channel is closed all the same
+                        }
+                        closeQuietly(session);
+                    });
+                    return new CommandResult(command, null, text(out), text(err) + (text(err).isEmpty() ? "" : "\n")
+                            + "timed out after " + timeout + " on " + describe() + "; the command was closed",
+                            elapsed(start));
+                }
+                cmd.join(5, TimeUnit.SECONDS);
+                Integer exit = cmd.getExitStatus();
+                String extra = "";
+                if (exit == null) {
+                    extra = cmd.getExitSignal() != null ? "killed by signal " + cmd.getExitSignal() + " on " + describe()
+                            : "no exit status came from " + describe();
+                }
+                return new CommandResult(command, exit, text(out),
+                        text(err) + (extra.isEmpty() || text(err).isEmpty() ? "" : "\n") + extra, elapsed(start));
+            } catch (IOException e) {
+                closeLater = true;   // the connection is dropped below
+                // Started, and the connection went away: how it ended is unknown.
+                connection.drop(e.getMessage());
+                return new CommandResult(command, null, text(out), text(err) + (text(err).isEmpty() ? "" : "\n")
+                        + "connection to " + describe() + " lost while the command ran: " + e.getMessage(), elapsed(start));
+            } finally {
+                if (!closeLater) {
+                    closeQuietly(session);
+                }
+            }
+        } finally {
+            channels.release();
+        }
+    }
+
+    private static void closeQuietly(Session session) {
+        try {
+            session.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already closed by the server, or the connection is gone
+        }
+    }
+
+    private static boolean await(Future<?> reader, long deadlineNanos) {
+        try {
+            reader.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;   // the stream broke: the command's end tells the rest
+        }
+    }
+
+    private static Void copy(InputStream in, ByteArrayOutputStream to) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            synchronized (to) {
+                to.write(buf, 0, n);
+            }
+        }
+        return null;
+    }
+
+    private static String text(ByteArrayOutputStream b) {
+        synchronized (b) {
+            return b.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private void acquire() {
+        try {
+            channels.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SshException("interrupted while waiting for a channel to " + describe(), false,
+                    new java.io.InterruptedIOException());
+        }
+    }
+
+    // ---- files ----
+
+    /** By SFTP under a temporary name in the same directory, then {@code sync} and {@code mv -f} in one command. */
+    @Override
+    public void writeFile(Path file, byte[] content) {
+        write(file, content, true);
+    }
+
+    /** As {@link #writeFile}, without the {@code sync}. */
+    @Override
+    public void writeRecord(Path file, byte[] content) {
+        write(file, content, false);
+    }
+
+    private void write(Path file, byte[] content, boolean sync) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && !madeDirectories.contains(dir)) {
+            createDirectories(dir);
+        }
+        Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        try (RemoteFile remote = connection.sftp().open(temp.toString(),
+                EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC))) {
+            int chunk = 32 * 1024;
+            for (int off = 0; off < content.length; off += chunk) {
+                remote.write(off, content, off, Math.min(chunk, content.length - off));
+            }
+        } catch (IOException e) {
+            connection.drop("sftp write failed: " + e.getMessage());
+            throw new SshException("machine '" + machine.name() + "': cannot write " + file + " on " + describe() + ": "
+                    + e.getMessage(), false, e);
+        }
+        String t = temp.toString();
+        String f = file.toString();
+        List<String> move = sync ? List.of("sh", "-c", "sync \"$1\" && mv -f \"$1\" \"$2\"", "sh", t, f)
+                : List.of("mv", "-f", t, f);
+        CommandResult r = exec(move, ShellQuote.join(move), Duration.ofSeconds(60));
+        if (!r.ok()) {
+            throw new SshException("machine '" + machine.name() + "': cannot move " + t + " to " + f + " on " + describe()
+                    + ": " + r.message(), false, new IOException(r.message()));
+        }
+    }
+
+    @Override
+    public Optional<byte[]> readFile(Path file) {
+        try (RemoteFile remote = connection.sftp().open(file.toString(), EnumSet.of(OpenMode.READ))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[32 * 1024];
+            long off = 0;
+            int n;
+            while ((n = remote.read(off, buf, 0, buf.length)) > 0) {
+                out.write(buf, 0, n);
+                off += n;
+            }
+            return Optional.of(out.toByteArray());
+        } catch (SFTPException e) {
+            if (e.getStatusCode() == Response.StatusCode.NO_SUCH_FILE) {
+                return Optional.empty();
+            }
+            throw new SshException("machine '" + machine.name() + "': cannot read " + file + ": " + e.getMessage(), false, e);
+        } catch (IOException e) {
+            connection.drop("sftp read failed: " + e.getMessage());
+            throw new SshException("machine '" + machine.name() + "': cannot read " + file + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * One command for all the files: for each that exists and can be read, a line
+     * {@code <index> <size>} and its bytes. Files that do not exist are absent from the answer; if
+     * the command fails, the answer is empty (asked again at the next poll).
+     */
+    @Override
+    public Map<Path, byte[]> readFiles(Collection<Path> files) {
+        Map<Path, byte[]> found = new LinkedHashMap<>();
+        if (files.isEmpty()) {
+            return found;
+        }
+        List<Path> list = new ArrayList<>(files);
+        List<String> command = new ArrayList<>(List.of("sh", "-c",
+                "i=0; for f in \"$@\"; do if [ -f \"$f\" ] && [ -r \"$f\" ]; then "
+                        + "s=$(wc -c < \"$f\") && printf '%s %s\\n' \"$i\" $s && head -c \"$s\" \"$f\"; fi; i=$((i+1)); done",
+                "sh"));
+        list.forEach(p -> command.add(p.toString()));
+        CommandResult r;
+        try {
+            r = exec(command, ShellQuote.join(command), Duration.ofSeconds(60));
+        } catch (SshException e) {
+            return found;
+        }
+        if (r.exitCode() == null) {
+            return found;
+        }
+        return parseRecords(r.stdout(), list);
+    }
+
+    /** Reads {@code <index> <size>\n<content>} blocks; sizes are bytes of UTF-8 content. */
+    static Map<Path, byte[]> parseRecords(String stdout, List<Path> files) {
+        Map<Path, byte[]> found = new LinkedHashMap<>();
+        byte[] all = stdout.getBytes(StandardCharsets.UTF_8);
+        int pos = 0;
+        while (pos < all.length) {
+            int nl = pos;
+            while (nl < all.length && all[nl] != '\n') {
+                nl++;
+            }
+            String[] head = new String(all, pos, nl - pos, StandardCharsets.US_ASCII).trim().split(" ");
+            if (head.length != 2) {
+                break;
+            }
+            int index;
+            int size;
+            try {
+                index = Integer.parseInt(head[0]);
+                size = Integer.parseInt(head[1]);
+            } catch (NumberFormatException e) {
+                break;
+            }
+            int from = nl + 1;
+            if (index < 0 || index >= files.size() || size < 0 || from + size > all.length) {
+                break;
+            }
+            found.put(files.get(index), java.util.Arrays.copyOfRange(all, from, from + size));
+            pos = from + size;
+        }
+        return found;
+    }
+
+    /**
+     * Copies a local file or directory (recursively) to the machine, before a job that reads it:
+     * {@code shell.stageIn(Path.of("data/train.csv"), Path.of("/scratch/me/data/train.csv"))}.
+     * The remote parent directory is created.
+     *
+     * @param local a file or directory on this machine
+     * @param remote where it goes on the machine
+     * @throws SshException if it cannot be copied
+     */
+    public void stageIn(Path local, Path remote) {
+        Path parent = remote.toAbsolutePath().getParent();
+        if (parent != null) {
+            createDirectories(parent);
+        }
+        try {
+            connection.sftp().getFileTransfer().upload(local.toString(), remote.toString());
+        } catch (IOException e) {
+            throw new SshException("machine '" + machine.name() + "': cannot copy " + local + " to " + remote + " on "
+                    + describe() + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * Copies a file or directory (recursively) of the machine here, after a job wrote it: a job's
+     * attempt directory, or its results.
+     *
+     * @param remote a file or directory on the machine
+     * @param local where it goes on this machine (its parent is created)
+     * @throws SshException if it cannot be copied
+     */
+    public void stageOut(Path remote, Path local) {
+        try {
+            Path parent = local.toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+            connection.sftp().getFileTransfer().download(remote.toString(), local.toString());
+        } catch (IOException e) {
+            throw new SshException("machine '" + machine.name() + "': cannot copy " + remote + " from " + describe()
+                    + " to " + local + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    @Override
+    public void createDirectories(Path dir) {
+        List<String> command = List.of("mkdir", "-p", dir.toString());
+        CommandResult r = exec(command, ShellQuote.join(command), Duration.ofSeconds(60));
+        if (!r.ok()) {
+            throw new SshException("machine '" + machine.name() + "': cannot create " + dir + " on " + describe() + ": "
+                    + r.message(), false, new IOException(r.message()));
+        }
+        madeDirectories.add(dir.toAbsolutePath());
+    }
+
+    @Override
+    public String describe() {
+        return connection.route().get(connection.route().size() - 1).describe();
+    }
+
+    /** Closes the connection (jobs started through it keep running: a scheduler detaches). */
+    @Override
+    public void close() {
+        connection.close();
+        readers.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "SshShell[" + machine.name() + ": " + describe() + "]";
+    }
+}

@@ -1,0 +1,261 @@
+package org.drover.slurm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.drover.shell.CommandResult;
+import org.drover.shell.LocalShell;
+import org.drover.ssh.Machine;
+import org.drover.ssh.SshException;
+import org.drover.ssh.SshShell;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SshShell against the testbed's real OpenSSH servers (a login node and a jump host on 127.0.0.1). */
+class SshShellIT {
+    private static final Duration T = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void servers() {
+        SshTestbed.require();
+    }
+
+    private static String fingerprintOfTargetHostKey() {
+        CommandResult r = LocalShell.create().run(List.of("ssh-keygen", "-lf",
+                SshTestbed.DIR.resolve("host_target.pub").toString()), T);
+        return r.stdout().split(" ")[1];
+    }
+
+    @Test
+    void commandsRunOnOneConnectionWithTheirOutputAndExitCodes() {
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            for (int i = 0; i < 30; i++) {
+                CommandResult r = shell.run(List.of("sh", "-c", "echo out $0; echo err >&2; exit 3", "a b'c"), T);
+                assertThat(r.exitCode()).isEqualTo(3);
+                assertThat(r.stdout()).isEqualTo("out a b'c\n");
+                assertThat(r.stderr()).isEqualTo("err\n");
+            }
+            assertThat(shell.connections()).isEqualTo(1);
+            assertThat(shell.describe()).isEqualTo("root@127.0.0.1:" + SshTestbed.targetPort());
+        }
+    }
+
+    @Test
+    void aCommandKilledByASignalHasAnUnknownExitCodeNeverZero() {
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            CommandResult r = shell.run(List.of("sh", "-c", "kill -KILL $$"), T);
+            assertThat(r.exitCode()).isNull();
+            assertThat(r.ok()).isFalse();
+            assertThat(r.stderr()).contains("killed by signal KILL");
+        }
+    }
+
+    @Test
+    void aHangingCommandTimesOutWithAClearMessage() {
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            long t0 = System.nanoTime();
+            CommandResult r = shell.run(List.of("sleep", "60"), Duration.ofSeconds(1));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+            assertThat(r.exitCode()).isNull();
+            assertThat(r.stderr()).contains("timed out after PT1S on root@127.0.0.1");
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();   // the connection is still good
+        }
+    }
+
+    @Test
+    void hugeOutputOnBothStreamsDoesNotHang() {
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            CommandResult r = shell.run(List.of("sh", "-c",
+                    "head -c 20000000 /dev/zero | tr '\\0' o; head -c 20000000 /dev/zero | tr '\\0' e >&2"), Duration.ofMinutes(2));
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.stdout()).hasSize(20_000_000);
+            assertThat(r.stderr()).hasSize(20_000_000);
+        }
+    }
+
+    @Test
+    void filesAreWrittenWholeUnderATemporaryNameAndReadBackManyInOneCommand() throws Exception {
+        Path dir = tmp.resolve("remote/a/b");   // the "remote" machine is this one: check with the local file system
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            byte[] big = "x".repeat(200_000).getBytes(StandardCharsets.UTF_8);
+            shell.writeFile(dir.resolve("script.sh"), big);
+            shell.writeRecord(dir.resolve("exitcode"), "0\n".getBytes(StandardCharsets.UTF_8));
+            shell.writeRecord(dir.resolve("started"), "1 host 2 é\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(Files.readAllBytes(dir.resolve("script.sh"))).isEqualTo(big);
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("script.sh", "exitcode",
+                        "started");   // no temporary file left
+            }
+            assertThat(shell.readFile(dir.resolve("exitcode"))).hasValueSatisfying(b -> assertThat(b).isEqualTo("0\n".getBytes()));
+            assertThat(shell.readFile(dir.resolve("missing"))).isEmpty();
+            Map<Path, byte[]> many = shell.readFiles(List.of(dir.resolve("exitcode"), dir.resolve("missing"),
+                    dir.resolve("started")));
+            assertThat(many).containsOnlyKeys(dir.resolve("exitcode"), dir.resolve("started"));
+            assertThat(new String(many.get(dir.resolve("started")), StandardCharsets.UTF_8)).isEqualTo("1 host 2 é\n");
+            assertThat(shell.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void filesAndDirectoriesAreStagedInAndOut() throws Exception {
+        Path local = Files.createDirectories(tmp.resolve("inputs/sub"));
+        Files.writeString(local.resolve("data.csv"), "a,b\n1,2\n");
+        Files.writeString(tmp.resolve("inputs/top.txt"), "top");
+        Path remote = tmp.resolve("remote-side/inputs");
+        try (SshShell shell = SshShell.open(SshTestbed.viaJump())) {
+            shell.stageIn(tmp.resolve("inputs"), remote);
+            assertThat(remote.resolve("sub/data.csv")).hasContent("a,b\n1,2");
+            shell.run(List.of("sh", "-c", "echo result > \"$0\"/result.txt", remote.toString()), T);
+            shell.stageOut(remote, tmp.resolve("back"));
+            assertThat(tmp.resolve("back/result.txt")).hasContent("result");
+            assertThat(tmp.resolve("back/sub/data.csv")).hasContent("a,b\n1,2");
+        }
+    }
+
+    @Test
+    void theJumpHostIsGoneThroughAndVerifiedToo() throws Exception {
+        try (SshShell shell = SshShell.open(SshTestbed.viaJump())) {
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+        }
+        // A jump host whose key is unknown is refused like a target.
+        Path onlyTarget = tmp.resolve("known_hosts");
+        Files.write(onlyTarget, Files.readAllLines(SshTestbed.DIR.resolve("known_hosts")).subList(0, 1));
+        Machine m = SshTestbed.target().knownHosts(onlyTarget).jump(SshTestbed.jump().knownHosts(onlyTarget));
+        try (SshShell shell = SshShell.open(m)) {
+            assertThatThrownBy(() -> shell.run(List.of("true"), T)).isInstanceOf(SshException.class)
+                    .hasMessageContaining("machine 'jump': host [127.0.0.1]:" + SshTestbed.jumpPort() + " is not in");
+        }
+    }
+
+    @Test
+    void aWrongKeyIsAClearAuthenticationError() {
+        Machine stranger = Machine.ssh("127.0.0.1").named("testbed").port(SshTestbed.targetPort()).user("root")
+                .identity(SshTestbed.DIR.resolve("stranger_ed25519")).knownHosts(SshTestbed.DIR.resolve("known_hosts"))
+                .sshConfig(SshTestbed.DIR.resolve("none"));
+        try (SshShell shell = SshShell.open(stranger)) {
+            assertThatThrownBy(() -> shell.run(List.of("true"), T)).isInstanceOf(SshException.class)
+                    .hasMessageContaining("machine 'testbed': authentication as root on root@127.0.0.1:"
+                            + SshTestbed.targetPort() + " failed")
+                    .hasMessageContaining("stranger_ed25519")
+                    .matches(e -> ((SshException) e).isPermanent());
+        }
+    }
+
+    @Test
+    void rsaEcdsaAndAPassphraseKeyLogIn() {
+        for (String key : List.of("client_rsa", "client_ecdsa")) {
+            Machine m = Machine.ssh("127.0.0.1").port(SshTestbed.targetPort()).user("root")
+                    .identity(SshTestbed.DIR.resolve(key)).knownHosts(SshTestbed.DIR.resolve("known_hosts"))
+                    .sshConfig(SshTestbed.DIR.resolve("none"));
+            try (SshShell shell = SshShell.open(m)) {
+                assertThat(shell.run(List.of("true"), T).ok()).as(key).isTrue();
+            }
+        }
+        List<Path> asked = new ArrayList<>();
+        Machine protectedKey = Machine.ssh("127.0.0.1").port(SshTestbed.targetPort()).user("root")
+                .identity(SshTestbed.DIR.resolve("client_protected")).knownHosts(SshTestbed.DIR.resolve("known_hosts"))
+                .sshConfig(SshTestbed.DIR.resolve("none"))
+                .passphrase(file -> {
+                    asked.add(file);
+                    return "drover".toCharArray();
+                });
+        try (SshShell shell = SshShell.open(protectedKey)) {
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+        }
+        assertThat(asked).containsExactly(SshTestbed.DIR.resolve("client_protected"));   // asked once: the connection is reused
+    }
+
+    @Test
+    void anUnknownHostKeyIsRefusedNamingTheHostAndFingerprintUnlessTrustedOnFirstUse() throws Exception {
+        Path empty = Files.createFile(tmp.resolve("known_hosts"));
+        try (SshShell shell = SshShell.open(SshTestbed.target().knownHosts(empty))) {
+            assertThatThrownBy(() -> shell.run(List.of("true"), T)).isInstanceOf(SshException.class)
+                    .hasMessageContaining("machine 'testbed': host [127.0.0.1]:" + SshTestbed.targetPort() + " is not in "
+                            + empty)
+                    .hasMessageContaining(fingerprintOfTargetHostKey())
+                    .matches(e -> ((SshException) e).isPermanent());
+        }
+        try (SshShell shell = SshShell.open(SshTestbed.target().knownHosts(empty).trustOnFirstUse())) {
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+        }
+        assertThat(Files.readString(empty)).contains("[127.0.0.1]:" + SshTestbed.targetPort() + " ssh-ed25519 ");
+        try (SshShell shell = SshShell.open(SshTestbed.target().knownHosts(empty))) {   // now known
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void aChangedHostKeyIsRefusedEvenWhenTrustingOnFirstUse() throws Exception {
+        // The target's address with the jump host's key: what a changed key looks like.
+        String jumpKey = Files.readString(SshTestbed.DIR.resolve("host_jump.pub")).split(" ")[1];
+        Path changed = tmp.resolve("known_hosts");
+        Files.writeString(changed, "[127.0.0.1]:" + SshTestbed.targetPort() + " ssh-ed25519 " + jumpKey + "\n");
+        try (SshShell shell = SshShell.open(SshTestbed.target().knownHosts(changed).trustOnFirstUse())) {
+            assertThatThrownBy(() -> shell.run(List.of("true"), T)).isInstanceOf(SshException.class)
+                    .hasMessageContaining("the host key of [127.0.0.1]:" + SshTestbed.targetPort() + " has CHANGED")
+                    .hasMessageContaining(fingerprintOfTargetHostKey());
+        }
+    }
+
+    @Test
+    void anSshConfigAliasGivesHostPortUserKeyAndJump() throws Exception {
+        Path config = tmp.resolve("config");
+        Files.writeString(config, "Host other\n  User nobody\n\n"
+                + "Host tb-login\n  HostName 127.0.0.1\n  Port " + SshTestbed.targetPort() + "\n  User root\n"
+                + "  IdentityFile " + SshTestbed.DIR.resolve("client_ed25519") + "\n"
+                + "  ProxyJump root@127.0.0.1:" + SshTestbed.jumpPort() + "\n");
+        Machine alias = Machine.ssh("tb-login").sshConfig(config).knownHosts(SshTestbed.DIR.resolve("known_hosts"));
+        try (SshShell shell = SshShell.open(alias)) {
+            CommandResult r = shell.run(List.of("sh", "-c", "echo $SSH_CONNECTION"), T);
+            assertThat(r.ok()).as(r.toString()).isTrue();
+            assertThat(shell.describe()).isEqualTo("root@127.0.0.1:" + SshTestbed.targetPort());
+        }
+    }
+
+    @Test
+    void aLostConnectionIsMadeAgain() {
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+            SshTestbed.restartTarget();
+            CommandResult r = shell.run(List.of("echo", "back"), T);
+            assertThat(r.stdout()).as(r.toString()).isEqualTo("back\n");
+            assertThat(shell.connections()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void noMoreThanMaxChannelsCommandsRunAtOnce() throws Exception {
+        Path counter = tmp.resolve("running");
+        Files.createDirectories(counter);
+        String script = "d=\"$0\"; touch \"$d/$$\"; ls \"$d\" | wc -l; sleep 0.5; rm \"$d/$$\"";
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (SshShell shell = SshShell.open(SshTestbed.target().maxChannels(2))) {
+            List<Future<CommandResult>> all = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                all.add(pool.submit(() -> shell.run(List.of("sh", "-c", script, counter.toString()), T)));
+            }
+            for (Future<CommandResult> f : all) {
+                CommandResult r = f.get();
+                assertThat(r.ok()).as(r.toString()).isTrue();
+                assertThat(Integer.parseInt(r.stdout().trim())).isBetween(1, 2);   // never 3 at once
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
