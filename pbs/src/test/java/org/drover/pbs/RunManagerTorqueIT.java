@@ -108,6 +108,38 @@ class RunManagerTorqueIT {
     }
 
     @Test
+    void theSameRunGoesThroughTheTestbedsRealSshd() throws IOException {
+        // The login node's sshd of the testbed (slurm/src/test/testbed/sshd-testbed.sh): PBS over SSH, unchanged.
+        Path ssh = Path.of("/var/lib/drover-testbed/ssh");
+        if (!java.nio.file.Files.isRegularFile(ssh.resolve("testbed.properties"))) {
+            org.junit.jupiter.api.Assertions.assertFalse(Boolean.getBoolean("drover.pbs.required"),
+                    "the testbed's sshd is required but " + ssh + " has no testbed.properties; run slurm-testbed.sh up");
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "no SSH testbed here");
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(ssh.resolve("testbed.properties"))) {
+            p.load(in);
+        }
+        org.drover.ssh.Machine login = org.drover.ssh.Machine.ssh("127.0.0.1")
+                .port(Integer.parseInt(p.getProperty("targetPort"))).user("root")
+                .identity(ssh.resolve("client_ed25519")).knownHosts(ssh.resolve("known_hosts")).scheduler("pbs");
+        String name = TorqueTestbed.unique("tqs");
+        Bundle b = Bundle.named(name).add(Job.named("prep").command("echo", "ready"))
+                .add(Sweep.of(Job.named("train").command("echo", "{i}")).param("i", 0, 1, 2).dependsOn("prep").asArray())
+                .add(Job.named("agg").command("echo", "done").dependsOn("train"));
+        try (org.drover.ssh.SshShell shell = org.drover.ssh.SshShell.open(login);
+             PbsScheduler pbs = PbsScheduler.builder().shell(shell).build()) {
+            RunManager m = manager(b, pbs, "over-ssh").start();
+            RunReport end = m.awaitCompletion(WAIT);
+
+            assertThat(end.isSuccess()).as(end.toString()).isTrue();
+            assertThat(pbs.flavour()).isEqualTo(PbsFlavour.TORQUE);
+            assertThat(shell.connections()).isEqualTo(1);
+            assertThat(m.record().tasks()).allSatisfy(t -> assertThat(t.attempts()).hasSize(1));
+        }
+    }
+
+    @Test
     void aDependentOfAFailedJobIsCancelledInsteadOfWaitingForever() throws IOException {
         // The wrappers keep an afterok child of a failed job in state Q forever: the manager must cancel it.
         String name = TorqueTestbed.unique("tqf");
