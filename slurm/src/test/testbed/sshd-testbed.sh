@@ -13,6 +13,7 @@
 #   stranger_ed25519                            a key no server accepts
 #   known_hosts                                 both servers' host keys, as [127.0.0.1]:port
 #   testbed.properties                          ports and paths, read by the tests
+#   user drover (home $DIR/home-drover, no rc files) may log in with the same keys
 # The servers read authorised keys from $DIR/authorized_keys only (not ~/.ssh), and log to
 # /var/log/drover-testbed/sshd-*.log.
 set -euo pipefail
@@ -45,7 +46,12 @@ install_server() {
 }
 
 make_keys() {
-  install -d -m 0700 "$DIR"
+  # 0711: users other than root reach authorized_keys (sshd reads it as the user); keys stay 0600.
+  install -d -m 0711 "$DIR"
+  # A user with a clean home (no shell rc files): what a login costs without this machine's
+  # root .bashrc (pyenv init, ~0.3 s per command); SshBenchmark logs in as it.
+  id drover >/dev/null 2>&1 || useradd --system --home-dir "$DIR/home-drover" --create-home --shell /bin/bash drover
+  usermod -p "*" drover   # not locked ("!"): key logins only, no password
   local k
   for k in target jump; do
     [[ -f $DIR/host_$k ]] || ssh-keygen -q -t ed25519 -N '' -C "drover-testbed-$k" -f "$DIR/host_$k"
@@ -57,7 +63,7 @@ make_keys() {
   [[ -f $DIR/stranger_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C stranger -f "$DIR/stranger_ed25519"
   cat "$DIR"/client_ed25519.pub "$DIR"/client_rsa.pub "$DIR"/client_ecdsa.pub "$DIR"/client_protected.pub \
     >"$DIR/authorized_keys"
-  chmod 600 "$DIR/authorized_keys"
+  chmod 644 "$DIR/authorized_keys"
   {
     printf '[127.0.0.1]:%s %s\n' "$TARGET_PORT" "$(cut -d' ' -f1,2 "$DIR/host_target.pub")"
     printf '[127.0.0.1]:%s %s\n' "$JUMP_PORT" "$(cut -d' ' -f1,2 "$DIR/host_jump.pub")"
@@ -65,6 +71,7 @@ make_keys() {
   cat >"$DIR/testbed.properties" <<EOF
 host=127.0.0.1
 user=root
+benchUser=drover
 targetPort=$TARGET_PORT
 jumpPort=$JUMP_PORT
 dir=$DIR

@@ -25,6 +25,9 @@ import java.util.concurrent.TimeoutException;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.OpenMode;
+import net.schmizz.sshj.sftp.RenameFlags;
+import net.schmizz.sshj.sftp.SFTPClient;
+import net.schmizz.sshj.sftp.SFTPEngine;
 import net.schmizz.sshj.sftp.RemoteFile;
 import net.schmizz.sshj.sftp.Response;
 import net.schmizz.sshj.sftp.SFTPException;
@@ -44,9 +47,9 @@ import org.drover.shell.ShellQuote;
  *       runs, so a huge output never blocks it; a command still running after its timeout is
  *       closed and reported with an unknown exit code, as is one whose exit status never came
  *       (never 0). At most {@link Machine#maxChannels} commands run at once.</li>
- *   <li>Files: written by SFTP under a temporary name, then synced and renamed into place by one
- *       command, so a half-written script is never submitted; {@link #readFiles} reads many small
- *       files with one command.</li>
+ *   <li>Files: written by SFTP under a temporary name, synced ({@code fsync@openssh.com}) and
+ *       renamed into place ({@code posix-rename@openssh.com}), so a half-written script is never
+ *       submitted; {@link #readFiles} reads many small files with one command.</li>
  *   <li>Errors: a machine that cannot be reached, an unknown or changed host key, a failed
  *       authentication is an {@link SshException} naming the machine (and the host key's
  *       fingerprint).</li>
@@ -230,13 +233,13 @@ public final class SshShell implements Shell {
 
     // ---- files ----
 
-    /** By SFTP under a temporary name in the same directory, then {@code sync} and {@code mv -f} in one command. */
+    /** By SFTP under a temporary name in the same directory, synced, then renamed over the file. */
     @Override
     public void writeFile(Path file, byte[] content) {
         write(file, content, true);
     }
 
-    /** As {@link #writeFile}, without the {@code sync}. */
+    /** As {@link #writeFile}, without the sync. */
     @Override
     public void writeRecord(Path file, byte[] content) {
         write(file, content, false);
@@ -248,26 +251,45 @@ public final class SshShell implements Shell {
             createDirectories(dir);
         }
         Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try (RemoteFile remote = connection.sftp().open(temp.toString(),
-                EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC))) {
-            int chunk = 32 * 1024;
-            for (int off = 0; off < content.length; off += chunk) {
-                remote.write(off, content, off, Math.min(chunk, content.length - off));
+        try {
+            SFTPClient sftp = connection.sftp();
+            try (RemoteFile remote = sftp.open(temp.toString(), EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC))) {
+                int chunk = 32 * 1024;
+                for (int off = 0; off < content.length; off += chunk) {
+                    remote.write(off, content, off, Math.min(chunk, content.length - off));
+                }
+                if (sync) {
+                    fsync(sftp, remote);
+                }
             }
+            // OpenSSH's posix-rename: atomic, replacing the file a reader may have open.
+            sftp.rename(temp.toString(), file.toString(), EnumSet.of(RenameFlags.OVERWRITE));
         } catch (IOException e) {
             connection.drop("sftp write failed: " + e.getMessage());
             throw new SshException("machine '" + machine.name() + "': cannot write " + file + " on " + describe() + ": "
                     + e.getMessage(), false, e);
         }
-        String t = temp.toString();
-        String f = file.toString();
-        List<String> move = sync ? List.of("sh", "-c", "sync \"$1\" && mv -f \"$1\" \"$2\"", "sh", t, f)
-                : List.of("mv", "-f", t, f);
-        CommandResult r = exec(move, ShellQuote.join(move), Duration.ofSeconds(60));
-        if (!r.ok()) {
-            throw new SshException("machine '" + machine.name() + "': cannot move " + t + " to " + f + " on " + describe()
-                    + ": " + r.message(), false, new IOException(r.message()));
+    }
+
+    /**
+     * OpenSSH's {@code fsync@openssh.com} on an open file, where the server has it (sshj does not
+     * offer it: the request is built here, with the file's handle).
+     */
+    private void fsync(SFTPClient sftp, RemoteFile remote) throws IOException {
+        if (!sftp.getSFTPEngine().supportsServerExtension("fsync", "openssh.com")) {
+            return;   // the close still flushes the data to the server's file system
         }
+        byte[] handle;
+        try {
+            java.lang.reflect.Field f = net.schmizz.sshj.sftp.RemoteResource.class.getDeclaredField("handle");
+            f.setAccessible(true);
+            handle = (byte[]) f.get(remote);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return;   // another sshj: no fsync, as above
+        }
+        SFTPEngine engine = sftp.getSFTPEngine();
+        engine.request(engine.newExtendedRequest("fsync@openssh.com").putString(handle))
+                .retrieve(engine.getTimeoutMs(), TimeUnit.MILLISECONDS).ensureStatusPacketIsOK();
     }
 
     @Override

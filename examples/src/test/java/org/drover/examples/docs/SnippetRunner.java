@@ -36,7 +36,7 @@ public final class SnippetRunner {
     static final List<String> IMPORTS = List.of(
             "java.nio.file.*", "java.time.*", "java.util.*", "java.util.function.*",
             "org.drover.*", "org.drover.scheduler.*", "org.drover.shell.*", "org.drover.local.*",
-            "org.drover.run.*", "org.drover.slurm.*", "org.drover.pbs.*");
+            "org.drover.run.*", "org.drover.slurm.*", "org.drover.pbs.*", "org.drover.ssh.*");
     private static final Pattern FENCE = Pattern.compile("(?m)^```java([^\\n]*)\\n(.*?)^```\\s*$", Pattern.DOTALL);
 
     private SnippetRunner() {}
