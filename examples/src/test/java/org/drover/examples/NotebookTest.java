@@ -61,7 +61,7 @@ class NotebookTest {
                 .containsPattern("\\[  0\\.0s\\] notebook: 0 of 6 done")
                 .containsPattern("\\[ *\\d+\\.\\ds\\] notebook: 6 of 6 done \\| \\d+\\.\\d tasks/s, took \\d:\\d\\d")
                 // the report table
-                .containsPattern("(?m)^notebook: 6 of 6 done\\ntask +params +attempt +job id +state +exit +elapsed\\n")
+                .containsPattern("(?m)^notebook: 6 of 6 done\\ntask +params +attempt +job id +state +exit +elapsed +reason\\n")
                 .containsPattern("(?m)^train_5 +lr=0\\.01 seed=3 +1 +\\S+ +COMPLETED +0 +0:0\\d$")
                 // one task's output read back
                 .contains("best: train_3 {lr=0.01, seed=1} scored 0.99\n")
