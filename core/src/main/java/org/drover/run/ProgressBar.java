@@ -48,6 +48,8 @@ public final class ProgressBar implements RunListener {
     private Instant lastLine;
     private String lastCounts = "";
     private boolean done;
+    /** Length of the line drawn last in place: a shorter one is padded with blanks over it. */
+    private int drawn;
 
     private ProgressBar(PrintStream out, boolean inPlace, Duration every) {
         this.out = Objects.requireNonNull(out, "out");
@@ -66,8 +68,9 @@ public final class ProgressBar implements RunListener {
     }
 
     /**
-     * A bar redrawn in place after every poll: a carriage return, the line, and an ANSI erase to the
-     * end of the line; a newline once the run has ended.
+     * A bar redrawn in place after every poll: a carriage return, the line (with blanks over the
+     * rest of a longer line before), and an ANSI erase to the end of the line; a newline once the run
+     * has ended.
      *
      * @param out where to draw it, a terminal
      * @return a new bar
@@ -129,7 +132,11 @@ public final class ProgressBar implements RunListener {
         String text = text(report, ended);
         boolean finished = report.isFinished();
         if (inPlace) {
-            out.print("\r" + bar(report, ended) + " " + text + ERASE_LINE_END + (finished ? "\n" : ""));
+            // Blanks over the rest of a longer line before, for consoles that strip ANSI codes (Maven -B does).
+            String line = bar(report, ended) + " " + text;
+            String pad = " ".repeat(Math.max(0, drawn - line.length()));
+            drawn = line.length();
+            out.print("\r" + line + pad + ERASE_LINE_END + (finished ? "\n" : ""));
             out.flush();
         } else if (finished || lastLine == null
                 || !counts.equals(lastCounts) && Duration.between(lastLine, at).compareTo(every) >= 0) {
