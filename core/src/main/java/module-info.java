@@ -1,8 +1,9 @@
 /**
  * Drover's core: jobs, bundles and sweeps ({@link org.drover}), the scheduler SPI
  * ({@link org.drover.scheduler}), shells ({@link org.drover.shell}), the local executor
- * ({@link org.drover.local}), the RunManager and its store ({@link org.drover.run}) and a simulated
- * cluster for tests ({@link org.drover.testing}).
+ * ({@link org.drover.local}), the RunManager and its store ({@link org.drover.run}), and for tests a
+ * simulated cluster, a JUnit 5 extension and AssertJ assertions ({@link org.drover.testing}; the last
+ * two need junit-jupiter-api and assertj-core, optional dependencies).
  *
  * <pre>{@code
  * module my.study {
@@ -23,6 +24,9 @@ module org.drover.core {
     requires jdk.management;
     requires org.jgrapht.core;
     requires org.slf4j;
+    // Optional: only org.drover.testing's JUnit 5 extension and assertions use them.
+    requires static org.junit.jupiter.api;
+    requires static org.assertj.core;
 
     exports org.drover;
     exports org.drover.local;

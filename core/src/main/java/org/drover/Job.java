@@ -863,8 +863,19 @@ public final class Job {
 
     /** One line without the type's name, for listings: {@code prep: 'python3' 'prep.py' (cpus=1) [afterok:raw]}. */
     String summary() {
-        return name + ": " + (command != null ? ShellQuote.join(command) : script != null ? "<script>" : "<nothing>")
+        return name + ": " + (command != null ? ShellQuote.join(command) : script != null ? scriptSummary(script) : "<nothing>")
                 + " (" + resources + ")" + (dependencies.isEmpty() ? "" : " " + dependencies);
+    }
+
+    /** {@code <script: mkdir -p out && ./train --lr=0.1 (+3 lines)>}: its first line, cut at 60 characters. */
+    private static String scriptSummary(String script) {
+        String[] lines = script.strip().split("\n", -1);
+        String first = lines[0].strip();
+        if (first.length() > 60) {
+            first = first.substring(0, 60) + "…";
+        }
+        return "<script: " + first + (lines.length > 1 ? " (+" + (lines.length - 1) + (lines.length == 2 ? " line)" : " lines)") : "")
+                + ">";
     }
 
     /** Mutable copy used only inside the fluent methods. */

@@ -422,7 +422,7 @@ public class JobTest {
                 .contains("'echo' 'it'\"'\"'s'")
                 .contains("cpus=2")
                 .contains("afterok:b");
-        assertThat(Job.named("s").script("x").toString()).contains("<script>");
+        assertThat(Job.named("s").script("x").toString()).contains("<script: x>");
         assertThat(Job.named("n").toString()).contains("<nothing>");
     }
 }

@@ -113,6 +113,36 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
         return java.nio.file.Path.of(attemptDir).resolve(file).toString();
     }
 
+    /**
+     * The attempt on one line: number, job, state, exit code, times, directory, the states it went
+     * through, and the reason.
+     *
+     * @return e.g. {@code AttemptRecord[2: job 17 COMPLETED, exit 0, submitted 2026-12-05T10:00:00Z, ended 2026-12-05T10:01:12Z, in study_20261205-100000-000/train_3/2; PENDING -> RUNNING -> COMPLETED]}
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("AttemptRecord[").append(number).append(": ");
+        sb.append(jobId == null ? "no job id yet" : "job " + jobId).append(' ').append(state);
+        if (exitCode != null) {
+            sb.append(", exit ").append(ExitCodes.describe(exitCode));
+        }
+        sb.append(", submitted ").append(submitted);
+        if (ended != null) {
+            sb.append(", ended ").append(ended);
+        }
+        sb.append(", in ").append(attemptDir);
+        if (!history.isEmpty()) {
+            sb.append(';');
+            for (int i = 0; i < history.size(); i++) {
+                sb.append(i == 0 ? " " : " -> ").append(history.get(i).state());
+            }
+        }
+        if (!reason.isEmpty()) {
+            sb.append(": ").append(reason);
+        }
+        return sb.append(']').toString();
+    }
+
     /** This attempt with one more state in its history (and as its latest state and reason). */
     AttemptRecord changed(Instant at, JobState newState, String why) {
         String r = why == null ? "" : why;

@@ -36,10 +36,18 @@ public interface DoneCheck {
      */
     static DoneCheck fileExists(String pathTemplate) {
         Names.requireLine("done-check path", pathTemplate);
-        return job -> {
-            java.util.Map<String, String> values = new java.util.HashMap<>(job.params());
-            values.put("name", job.name());
-            return Files.exists(Path.of(ScriptPlaceholders.substituteBraces(pathTemplate, values)));
+        return new DoneCheck() {
+            @Override
+            public boolean isDone(Job job) {
+                java.util.Map<String, String> values = new java.util.HashMap<>(job.params());
+                values.put("name", job.name());
+                return Files.exists(Path.of(ScriptPlaceholders.substituteBraces(pathTemplate, values)));
+            }
+
+            @Override
+            public String toString() {
+                return "DoneCheck.fileExists(" + pathTemplate + ")";
+            }
         };
     }
 }

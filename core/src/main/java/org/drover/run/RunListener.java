@@ -8,6 +8,8 @@ package org.drover.run;
  *     public void retried(TaskEvent e) { System.out.println(e.task() + " crashed (" + e.jobState() + "), retrying"); }
  * })
  * }</pre>
+ *
+ * <p>To see the run advance, attach a {@link ProgressBar}: {@code .listener(ProgressBar.create())}.
  */
 public interface RunListener {
     /**
@@ -37,4 +39,14 @@ public interface RunListener {
      * @param event the task, its attempt, job id, states and reason
      */
     default void finished(TaskEvent event) {}
+
+    /**
+     * A step of the manager (one poll, see {@link RunManager#step()}) ended; called after every step
+     * and once more with the final report when the run ends ({@link RunReport#isFinished()}). The
+     * report's counts are made already; its rows only if asked for. {@link ProgressBar} is a
+     * listener of this kind.
+     *
+     * @param report where the run stands
+     */
+    default void progressed(RunReport report) {}
 }

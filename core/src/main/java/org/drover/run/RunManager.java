@@ -66,6 +66,7 @@ public final class RunManager implements AutoCloseable {
     private final SubmitQueue submitQueue;
     private final RunPersistence persistence;
     private final OutdatedAttempts outdated;
+    private final RunEvents events;
 
     private final Object lock = new Object();
     private final CompletableFuture<RunReport> completion = new CompletableFuture<>();
@@ -77,7 +78,7 @@ public final class RunManager implements AutoCloseable {
         this.settings = new RunSettings(b.bundle, Objects.requireNonNull(b.scheduler, "scheduler: call on(scheduler)"),
                 b.store, b.runsRoot, b.retry, b.maxSimultaneous, b.pollInterval, b.lostAfter, b.progressEvery,
                 b.doneCheck, b.rerun);
-        RunEvents events = new RunEvents(b.listeners);
+        this.events = new RunEvents(b.listeners);
         this.decisions = new TaskDecisions(settings, table, events);
         this.observer = new StatusObserver(settings, table, decisions, events);
         this.persistence = new RunPersistence(settings, table, decisions, events);
@@ -235,9 +236,14 @@ public final class RunManager implements AutoCloseable {
                         table.stateCounts);
                 LOG.atInfo().log(() -> "run finished: " + end.summary());
                 settings.store().close();
+                events.fire(l -> l.progressed(end));
                 completion.complete(end);
                 lock.notifyAll();
                 return true;
+            }
+            if (events.any()) {
+                RunReport progress = RunReport.of(settings, now, table.records().clone(), table.stateCounts);
+                events.fire(l -> l.progressed(progress));
             }
             return false;
         }

@@ -68,6 +68,9 @@ public final class RunReport {
     private final Function<String, Map<String, String>> params;
     /** What relative paths in the records are relative to; null if made from rows. */
     private final Path runsRoot;
+    /** The run's settings and its task records, for {@link #task(String)}; null if made from rows. */
+    private final RunSettings settings;
+    private final List<TaskRecord> taskRecords;
     private List<Row> rows;
 
     /**
@@ -292,6 +295,8 @@ public final class RunReport {
         this.size = rows.size();
         this.params = null;
         this.runsRoot = null;
+        this.settings = null;
+        this.taskRecords = null;
         EnumMap<TaskState, Integer> c = new EnumMap<>(TaskState.class);
         for (Row r : rows) {
             c.merge(r.state(), 1, Integer::sum);
@@ -327,6 +332,8 @@ public final class RunReport {
         this.size = tasks.length;
         this.params = name -> settings.bundle().job(name).map(Job::params).orElse(Map.of());
         this.runsRoot = settings.runsRoot();
+        this.settings = settings;
+        this.taskRecords = this.records;
         EnumMap<TaskState, Integer> c = new EnumMap<>(TaskState.class);
         for (TaskState s : TaskState.values()) {
             if (byState[s.ordinal()] > 0) {
@@ -370,6 +377,35 @@ public final class RunReport {
             records = null;
         }
         return rows;
+    }
+
+    /**
+     * One task's results as of this report: its state, reason and attempts when the report was
+     * made, its files (output, exit code) read when asked for. What {@link RunManager#task(String)}
+     * gives, frozen at the report's time: a final report's task stays as it ended.
+     *
+     * <pre>{@code
+     * RunReport end = run.awaitCompletion();
+     * end.task("train_3").stdout();     // what the task printed
+     * }</pre>
+     *
+     * @param name the task's name: a job's name, or a sweep member's ({@code train_3})
+     * @return the task's results
+     * @throws IllegalArgumentException if the run has no task of that name
+     * @throws IllegalStateException if this report was made from rows ({@link #RunReport(String, Instant, List)}), not by a manager
+     */
+    public TaskResult task(String name) {
+        Objects.requireNonNull(name, "name");
+        if (settings == null) {
+            throw new IllegalStateException("report of '" + bundle + "' was made from rows, not by a RunManager: "
+                    + "it holds no task records; ask the manager: run.task(\"" + name + "\")");
+        }
+        for (TaskRecord t : taskRecords) {
+            if (t.name().equals(name)) {
+                return TaskResult.of(bundle, t, settings.bundle().job(name).orElseThrow(), runsRoot);
+            }
+        }
+        throw new IllegalArgumentException(TaskResult.noSuchTask(bundle, name, size));
     }
 
     /**

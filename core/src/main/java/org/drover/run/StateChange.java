@@ -21,4 +21,14 @@ public record StateChange(Instant at, JobState state, String reason) {
     public StateChange {
         reason = reason == null ? "" : reason;
     }
+
+    /**
+     * When, the state, and why.
+     *
+     * @return e.g. {@code StateChange[2026-12-05T10:00:00Z NODE_FAIL: node c3 down]}
+     */
+    @Override
+    public String toString() {
+        return "StateChange[" + at + " " + state + (reason.isEmpty() ? "" : ": " + reason) + "]";
+    }
 }

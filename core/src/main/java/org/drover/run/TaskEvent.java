@@ -12,4 +12,15 @@ import org.drover.scheduler.JobState;
  * @param jobState the attempt's scheduler state, or null
  * @param reason why ("" if nothing to say)
  */
-public record TaskEvent(String task, int attempt, String jobId, TaskState taskState, JobState jobState, String reason) {}
+public record TaskEvent(String task, int attempt, String jobId, TaskState taskState, JobState jobState, String reason) {
+    /**
+     * The task, its state, and its attempt's.
+     *
+     * @return e.g. {@code TaskEvent[train_3 RETRY_WAIT, attempt 1, job 17 NODE_FAIL: NODE_FAIL, retrying in 10s]}
+     */
+    @Override
+    public String toString() {
+        return "TaskEvent[" + task + " " + taskState + ", attempt " + attempt + (jobId == null ? "" : ", job " + jobId)
+                + (jobState == null ? "" : " " + jobState) + (reason == null || reason.isEmpty() ? "" : ": " + reason) + "]";
+    }
+}

@@ -43,6 +43,32 @@ public record JobStatus(String id, JobState state, Integer exitCode, String reas
     }
 
     /**
+     * The id, state and what else is known, on one line.
+     *
+     * @return e.g. {@code JobStatus[17 FAILED, exit 3, started 2026-12-05T10:00:00Z, ended 2026-12-05T10:01:12Z, native F: NonZeroExitCode]}
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("JobStatus[").append(id).append(' ').append(state);
+        if (exitCode != null) {
+            sb.append(", exit ").append(exitCode);
+        }
+        if (started != null) {
+            sb.append(", started ").append(started);
+        }
+        if (ended != null) {
+            sb.append(", ended ").append(ended);
+        }
+        if (!nativeState.isEmpty() && !nativeState.equals(state.name())) {
+            sb.append(", native ").append(nativeState);
+        }
+        if (!reason.isEmpty()) {
+            sb.append(": ").append(reason);
+        }
+        return sb.append(']').toString();
+    }
+
+    /**
      * A status with only a state.
      *
      * @param id a scheduler job id

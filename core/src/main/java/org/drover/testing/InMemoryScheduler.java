@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
+import java.util.function.BiConsumer;
 import org.drover.internal.Plural;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.JobStatus;
@@ -23,21 +25,63 @@ import org.drover.shell.LocalShell;
 import org.drover.shell.Shell;
 
 /**
- * A scheduler that keeps real state in memory and answers every status query in one batch call.
- * Each status call advances time by one tick: up to {@code slots} pending jobs start, and a job
- * that has run {@code runTicks} ticks ends with the next end state scripted for its job name
- * (default COMPLETED). For RunManager tests and benchmarks; it never runs a process.
+ * A simulated cluster for tests of a harness's own retry policies and done checks: it keeps its
+ * jobs' states in memory, runs no process, and moves on only when asked for the status of its jobs,
+ * so that what happens depends on the number of polls, never on timing. Node failures,
+ * preemptions, timeouts, out-of-memory kills, lost jobs and a flaky status query are scripted, or
+ * caused from outside at a chosen poll.
  *
- * <p>Pending jobs start in submission order. A tick looks only at the running jobs and the ones it
- * starts (not at every job ever submitted), so that its own cost stays small beside the manager's.
- * Jobs are kept in an array by id (ids are 1, 2, 3, ...), each with its name, token and state;
- * every answer is a new {@link JobStatus}, as a parser of squeue output makes; whole {@link Submission}s are kept
- * for {@link #submissions()} unless {@link #keepSubmissions(boolean) keepSubmissions(false)} (for
- * runs of 100,000 tasks, whose heap is measured: a real scheduler keeps its jobs in another process).
- * A status call answers with a read-only map over an array by id ({@code Answers} below says why),
- * or with a {@code HashMap} after {@link #hashMapAnswers(boolean) hashMapAnswers(true)}.
+ * <p>The model: each {@link #status status} call (one per {@link org.drover.run.RunManager} poll) is one tick. At a
+ * tick, a running job that has run {@code runTicks} ticks ends, and up to {@code slots} pending
+ * jobs start, in submission order. A job ends in the next end state {@link #script scripted} for
+ * its job name (a sweep member's name is {@code <sweep>_<index>}, e.g. {@code train_2}), and
+ * {@link JobState#COMPLETED} once the script is used up: the first scripted state is its first
+ * attempt's, the second its second attempt's. A completed job answers exit code 0, any other end
+ * exit code 1.
+ *
+ * <pre>{@code
+ * InMemoryScheduler cluster = new InMemoryScheduler(4, 2)              // 4 slots; a job runs 2 polls
+ *         .script("train_1", JobState.NODE_FAIL)                      // its first attempt's node dies
+ *         .script("train_2", JobState.PREEMPTED, JobState.TIMEOUT)    // preempted, then out of time
+ *         .failStatusEvery(3)                                         // every 3rd status query fails
+ *         .whenEnded((submission, end) -> { });                       // e.g. write the job's result file
+ * RunManager run = RunManager.of(study).on(cluster).runsRoot(tmp)
+ *         .retry(RetryPolicy.builder().withBackoff(Duration.ZERO, Duration.ZERO).build())
+ *         .build();
+ * while (!run.step()) { }                                             // one poll per step, no waiting
+ * run.task("train_1").attempts().size();                              // 2: NODE_FAIL is retried by default
+ * run.task("train_2").state();                                        // FAILED: TIMEOUT is not, by default
+ * cluster.submitCount("train_2");                                     // 2
+ * }</pre>
+ *
+ * <p>From outside, between polls: {@link #endJob} ends one job in a given state (a preemption, a
+ * node failure, an administrator's cancel), {@link #endRunningJobs} every running job (a node or a
+ * partition going down), {@link #lose} makes a job vanish, {@link #failNextStatusCalls} makes the
+ * next status queries fail (every job UNKNOWN, as when {@code squeue} cannot reach the
+ * controller), {@link #forgetFinished} makes ended jobs unknown to the queue (as after SLURM's
+ * MinJobAge without accounting), {@link #failSubmitsAfterCreating} makes a submit call fail after
+ * the job was created, and {@link #failTokenLookups} makes token lookups fail. What the manager did
+ * is counted: {@link #submissions()}, {@link #submitCount}, {@link #statusCalls()},
+ * {@link #cancelled()}, {@link #maxLive()}.
+ *
+ * <p>A job writes nothing: no {@code started} or {@code exitcode} record, no output. A done check
+ * that looks for a file finds it only if the test writes it, e.g. from {@link #whenEnded}, which
+ * hears each end as it happens, with the job's {@link Submission} (its attempt directory and sweep
+ * parameters). Thread-safe: every method takes the scheduler's lock.
+ *
+ * <p>Made for speed as well, so that benchmarks of the manager measure the manager: a tick looks only
+ * at the running jobs and the ones it starts; jobs are kept in an array by id (ids are 1, 2, 3, ...);
+ * whole {@link Submission}s are kept for {@link #submissions()} unless
+ * {@link #keepSubmissions(boolean) keepSubmissions(false)} (for runs of 100,000 tasks, whose heap is
+ * measured: a real scheduler keeps its jobs in another process). A status call answers with a
+ * read-only map over an array by id ({@code Answers} below says why), or with a {@code HashMap}
+ * after {@link #hashMapAnswers(boolean) hashMapAnswers(true)}.
+ *
+ * @see org.drover.run.RunManager#step()
  */
 public final class InMemoryScheduler implements Scheduler {
+    private static final String END_STATES = "an end state is needed (COMPLETED, FAILED, CANCELLED, TIMEOUT, "
+            + "OUT_OF_MEMORY, NODE_FAIL, PREEMPTED, BOOT_FAIL, LOST)";
     private final int slots;
     private final int runTicks;
     /** Every job, by id - 1; lost ones are null. */
@@ -64,6 +108,8 @@ public final class InMemoryScheduler implements Scheduler {
     private int submitsFailingAfterCreate;
     private final List<String> cancelled = new ArrayList<>();
     private int tokenLookups;
+    private BiConsumer<Submission, JobState> whenEnded;
+    private int failingStatusCalls;
 
     /**
      * A simulated cluster that runs {@code slots} jobs at once, each for {@code runTicks} status calls, with its own
@@ -71,6 +117,7 @@ public final class InMemoryScheduler implements Scheduler {
      *
      * @param slots how many jobs run at once (1 or more)
      * @param runTicks how many status calls a job runs for (1 or more)
+     * @throws IllegalArgumentException if {@code slots} or {@code runTicks} is below 1
      */
     public InMemoryScheduler(int slots, int runTicks) {
         this(slots, runTicks, LocalShell.create());
@@ -82,32 +129,92 @@ public final class InMemoryScheduler implements Scheduler {
      * @param slots how many jobs run at once (1 or more)
      * @param runTicks how many status calls a job runs for (1 or more)
      * @param shell the shell to report as {@link #shell()}
+     * @throws IllegalArgumentException if {@code slots} or {@code runTicks} is below 1
      */
     public InMemoryScheduler(int slots, int runTicks, Shell shell) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1, got " + slots);
+        }
+        if (runTicks < 1) {
+            throw new IllegalArgumentException("runTicks must be at least 1, got " + runTicks);
+        }
         this.slots = slots;
         this.runTicks = runTicks;
-        this.shell = shell;
+        this.shell = Objects.requireNonNull(shell, "shell");
     }
 
     /**
-     * The attempts of this job end in these states, in order (then COMPLETED).
+     * The attempts of this job end in these states, in order (then COMPLETED): e.g.
+     * {@code script("train_2", JobState.NODE_FAIL, JobState.TIMEOUT)}. Replaces an earlier script of
+     * the job; jobs submitted already keep the end they were given.
      *
-     * @param jobName the job's name
+     * @param jobName the job's name (a sweep member's: {@code train_2})
      * @param ends the end states of its attempts, in order
      * @return this scheduler
+     * @throws IllegalArgumentException if a state is not an end ({@link JobState#isTerminal()})
      */
     public synchronized InMemoryScheduler script(String jobName, JobState... ends) {
+        Objects.requireNonNull(jobName, "jobName");
+        for (JobState end : ends) {
+            if (end == null || !end.isTerminal()) {
+                throw new IllegalArgumentException("script of '" + jobName + "': " + END_STATES + ", got " + end);
+            }
+        }
         scripted.put(jobName, new ArrayDeque<>(List.of(ends)));
         return this;
     }
 
     /**
-     * Every n-th status call fails (all UNKNOWN), as a broken squeue would.
+     * Hears every end of a job as it happens (scripted, or caused by {@link #endJob} and
+     * {@link #endRunningJobs}; not a cancel or a loss), on the thread that polls, before the
+     * status call answers it: where a test plays the job's part, e.g. writes the result file a
+     * done check looks for. Set it before the jobs are submitted: only their submissions are kept
+     * for it. An exception thrown by it goes to the caller of {@link #status}.
      *
-     * @param n how many (0 for none)
+     * <pre>{@code
+     * cluster.whenEnded((submission, end) -> {
+     *     if (end == JobState.COMPLETED) {
+     *         Files.writeString(submission.attemptDir().resolve("result.txt"), "42");
+     *     }
+     * });
+     * }</pre>
+     *
+     * @param action told each job's submission and end state
      * @return this scheduler
      */
+    public synchronized InMemoryScheduler whenEnded(BiConsumer<Submission, JobState> action) {
+        this.whenEnded = Objects.requireNonNull(action, "action");
+        return this;
+    }
+
+    /**
+     * The next {@code n} status calls fail: every job is UNKNOWN, as when {@code squeue} cannot
+     * reach the controller for a while. Jobs go on meanwhile (each call is still a tick).
+     *
+     * @param n how many status calls fail (0 for none)
+     * @return this scheduler
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    public synchronized InMemoryScheduler failNextStatusCalls(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("failNextStatusCalls must be 0 or more, got " + n);
+        }
+        this.failingStatusCalls = n;
+        return this;
+    }
+
+    /**
+     * Every n-th status call fails (all UNKNOWN), as a flaky squeue would; calls are counted from
+     * the first, so {@code failStatusEvery(3)} fails the 3rd, 6th, 9th, ... Jobs go on meanwhile.
+     *
+     * @param n how often (0 for never)
+     * @return this scheduler
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
     public synchronized InMemoryScheduler failStatusEvery(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("failStatusEvery must be 0 or more, got " + n);
+        }
         this.failStatusEvery = n;
         return this;
     }
@@ -187,7 +294,7 @@ public final class InMemoryScheduler implements Scheduler {
         String id = Integer.toString(jobs.size() + 1);
         Deque<JobState> ends = scripted.get(s.job().name());
         JobState end = ends == null || ends.isEmpty() ? JobState.COMPLETED : ends.poll();
-        Sim sim = new Sim(id, s.job().name(), s.token(), end);
+        Sim sim = new Sim(id, s.job().name(), s.token(), end, whenEnded == null ? null : s);
         jobs.add(sim);
         pendingQueue.add(sim);
         if (keepSubmissions) {
@@ -204,7 +311,10 @@ public final class InMemoryScheduler implements Scheduler {
         tick();
         Map<String, JobStatus> out = hashMapAnswers ? new HashMap<>(Math.max(16, (int) (ids.size() / 0.75f) + 1))
                 : new Answers(jobs.size(), ids.size());
-        boolean fail = failStatusEvery > 0 && call % failStatusEvery == 0;
+        boolean fail = failStatusEvery > 0 && call % failStatusEvery == 0 || failingStatusCalls > 0;
+        if (failingStatusCalls > 0) {
+            failingStatusCalls--;
+        }
         for (String id : ids) {
             int i = index(id, jobs.size());
             Sim j = i >= 0 ? jobs.get(i) : null;
@@ -265,9 +375,9 @@ public final class InMemoryScheduler implements Scheduler {
                 continue;   // cancelled or lost since: already counted out
             }
             if (++j.ticks >= runTicks) {
-                j.state(j.end);
                 running--;
                 live--;
+                ended(j, j.end);
             } else {
                 stillRunning.add(j);
             }
@@ -307,6 +417,69 @@ public final class InMemoryScheduler implements Scheduler {
     public void cancelFromOutside(String id) {
         cancel(List.of(id));
         cancelCalls.decrementAndGet();
+    }
+
+    /**
+     * Ends a job now, from outside, as its next status answer will show: {@link JobState#PREEMPTED}
+     * for a preemption, {@link JobState#NODE_FAIL} for its node going down,
+     * {@link JobState#TIMEOUT} for its walltime running out, {@link JobState#CANCELLED} for an
+     * administrator's {@code scancel}. A job that has ended already, or that this scheduler does not
+     * hold, is left alone.
+     *
+     * @param id the job's id
+     * @param end how it ends
+     * @return whether the job was pending or running and has now ended
+     * @throws IllegalArgumentException if {@code end} is not an end state
+     */
+    public synchronized boolean endJob(String id, JobState end) {
+        requireEnd(end);
+        Sim j = job(Objects.requireNonNull(id, "id"));
+        if (j == null || j.gone || j.state().isTerminal()) {
+            return false;
+        }
+        if (j.state() == JobState.RUNNING) {
+            running--;
+        }
+        live--;
+        ended(j, end);
+        return true;
+    }
+
+    /**
+     * Ends every running job now, from outside, as {@link #endJob} does: a node or a whole
+     * partition going down ({@link JobState#NODE_FAIL}), or jobs preempted for a more urgent one
+     * ({@link JobState#PREEMPTED}). Pending jobs stay pending.
+     *
+     * @param end how they end
+     * @return the ids of the jobs ended, in the order they started
+     * @throws IllegalArgumentException if {@code end} is not an end state
+     */
+    public synchronized List<String> endRunningJobs(JobState end) {
+        requireEnd(end);
+        List<String> ids = new ArrayList<>();
+        for (Sim j : runningList) {
+            if (!j.gone && j.state() == JobState.RUNNING) {
+                ids.add(j.id);
+            }
+        }
+        for (String id : ids) {
+            endJob(id, end);
+        }
+        return ids;
+    }
+
+    private static void requireEnd(JobState end) {
+        if (end == null || !end.isTerminal()) {
+            throw new IllegalArgumentException("end: " + END_STATES + ", got " + end);
+        }
+    }
+
+    /** A job ends by itself or from outside (not cancelled): its state, then the test's hook. */
+    private void ended(Sim j, JobState end) {
+        j.state(end);
+        if (whenEnded != null && j.submission != null) {
+            whenEnded.accept(j.submission, end);
+        }
     }
 
     /**
@@ -436,7 +609,7 @@ public final class InMemoryScheduler implements Scheduler {
      * The simulated state of a job, without counting as a status call.
      *
      * @param id the job's id
-     * @return its state, or {@link JobState#NOT_FOUND}
+     * @return its state, or null if this scheduler holds no such job (or lost it)
      */
     public synchronized JobState stateOf(String id) {
         Sim j = job(id);
@@ -549,16 +722,19 @@ public final class InMemoryScheduler implements Scheduler {
         final String name;
         final String token;
         final JobState end;
+        /** The submission, kept only for {@link #whenEnded}. */
+        final Submission submission;
         private byte state = (byte) JobState.PENDING.ordinal();
         int ticks;
         /** Lost: no longer in {@code jobs}. */
         boolean gone;
 
-        Sim(String id, String name, String token, JobState end) {
+        Sim(String id, String name, String token, JobState end, Submission submission) {
             this.id = id;
             this.name = name;
             this.token = token;
             this.end = end;
+            this.submission = submission;
         }
 
         JobState state() {

@@ -146,4 +146,33 @@ class ReadablePrintingTest {
                     .until(() -> local.toString().contains("; 1 running, 0 queued;"));
         }
     }
+
+    @Test
+    void recordsOfAttemptsStatusesAndEventsAreOneReadableLine() {
+        Instant t = Instant.parse("2026-12-05T10:00:00Z");
+        AttemptRecord a = new AttemptRecord(2, "drv2", "17", JobState.FAILED, 137, "FAILED: exit code 137", t,
+                t.plusSeconds(72), "study_1/train_3/2", List.of(new StateChange(t, JobState.PENDING, ""),
+                new StateChange(t.plusSeconds(1), JobState.RUNNING, ""), new StateChange(t.plusSeconds(72), JobState.FAILED,
+                "FAILED: exit code 137")), null, null);
+        assertThat(a.toString()).isEqualTo("AttemptRecord[2: job 17 FAILED, exit 137 (SIGKILL), submitted 2026-12-05T10:00:00Z, "
+                + "ended 2026-12-05T10:01:12Z, in study_1/train_3/2; PENDING -> RUNNING -> FAILED: FAILED: exit code 137]");
+        assertThat(new AttemptRecord(1, "drv1", null, JobState.PENDING, null, "", t, null, "s/a/1", List.of(), null, null))
+                .hasToString("AttemptRecord[1: no job id yet PENDING, submitted 2026-12-05T10:00:00Z, in s/a/1]");
+        assertThat(new StateChange(t, JobState.NODE_FAIL, "node c3 down")).hasToString("StateChange[2026-12-05T10:00:00Z NODE_FAIL: node c3 down]");
+        assertThat(new StateChange(t, JobState.RUNNING, "")).hasToString("StateChange[2026-12-05T10:00:00Z RUNNING]");
+        assertThat(new TaskEvent("train_3", 1, "17", TaskState.RETRY_WAIT, JobState.NODE_FAIL, "NODE_FAIL"))
+                .hasToString("TaskEvent[train_3 RETRY_WAIT, attempt 1, job 17 NODE_FAIL: NODE_FAIL]");
+        assertThat(new TaskEvent("prep", 0, null, TaskState.WAITING, null, "")).hasToString("TaskEvent[prep WAITING, attempt 0]");
+        assertThat(new org.drover.scheduler.JobStatus("17", JobState.FAILED, 3, "NonZeroExitCode", t, t.plusSeconds(72), "F"))
+                .hasToString("JobStatus[17 FAILED, exit 3, started 2026-12-05T10:00:00Z, ended 2026-12-05T10:01:12Z, native F: NonZeroExitCode]");
+        assertThat(org.drover.scheduler.JobStatus.of("7", JobState.RUNNING)).hasToString("JobStatus[7 RUNNING]");
+        assertThat(DoneCheck.fileExists("results/{name}.csv")).hasToString("DoneCheck.fileExists(results/{name}.csv)");
+    }
+
+    @Test
+    void aScriptJobShowsItsScriptsFirstLine() {
+        assertThat(Job.named("train").script("sleep 1\n./train --lr=0.1\necho done").toString())
+                .isEqualTo("Job[train: <script: sleep 1 (+2 lines)> (cpus=1)]");
+        assertThat(Job.named("t").script("x".repeat(70)).toString()).isEqualTo("Job[t: <script: " + "x".repeat(60) + "…> (cpus=1)]");
+    }
 }

@@ -9,14 +9,16 @@ import org.drover.Bundle;
 import org.drover.Job;
 import org.drover.Sweep;
 import org.drover.local.LocalScheduler;
+import org.drover.run.ProgressBar;
 import org.drover.run.RetryPolicy;
 import org.drover.run.RunManager;
 import org.drover.run.RunReport;
 
 /**
  * The README's main job: a small study {@code prepare -> sweep of 4 (lr x seed) -> aggregate}, run by
- * a {@link RunManager} on the embedded {@link LocalScheduler}. Prints its progress whenever it changes
- * and the final report; exits 1 if a task did not succeed.
+ * a {@link RunManager} on the embedded {@link LocalScheduler}. Shows its progress with a
+ * {@link ProgressBar} (redrawn in place on a terminal, a line a second otherwise), then the final
+ * report and the best score; exits 1 if a task did not succeed.
  *
  * <pre>
  * mvn -q -B -pl examples -am compile exec:java          # runs in ./runs
@@ -31,9 +33,8 @@ public final class Demo {
      * Runs the study.
      *
      * @param args optional: the runs root (default {@code runs})
-     * @throws InterruptedException if interrupted while waiting for the run
      */
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) {
         Path runs = Path.of(args.length > 0 ? args[0] : "runs").toAbsolutePath();
         Instant start = Instant.now();
         Bundle study = study(runs.resolve("demo-data_" + STAMP.format(start)));
@@ -43,32 +44,17 @@ public final class Demo {
                      .store(runs.resolve("demo_" + STAMP.format(start) + ".store.json"))   // a new run each time
                      .retry(RetryPolicy.builder().withMaxAttempts(2).build())
                      .pollInterval(Duration.ofMillis(200))
-                     .start()) {
+                     .listener(ProgressBar.create())
+                     .build()) {
             System.out.printf("Drover demo: bundle '%s', %d jobs, on %s%n", study.name(), study.size(), local);
             System.out.println("run directory: " + run.runDirectory().path());
-            RunReport end = followProgress(run, start);
+            RunReport end = run.awaitCompletion();   // starts it
             System.out.println();
             System.out.println(end);
             if (end.isSuccess()) {
                 System.out.println("best: " + readBest(run));
             }
             System.exit(end.isSuccess() ? 0 : 1);
-        }
-    }
-
-    /** Prints the report's summary whenever it changes, until every task has ended. */
-    private static RunReport followProgress(RunManager run, Instant start) throws InterruptedException {
-        String last = "";
-        while (true) {
-            RunReport now = run.report();
-            if (!now.summary().equals(last)) {
-                last = now.summary();
-                System.out.printf("[%5.1fs] %s%n", Duration.between(start, Instant.now()).toMillis() / 1000.0, last);
-            }
-            if (now.isFinished()) {
-                return run.awaitCompletion();
-            }
-            Thread.sleep(100);
         }
     }
 
