@@ -1,7 +1,8 @@
 /**
  * Drover's core: jobs, bundles and sweeps ({@link org.drover}), the scheduler SPI
  * ({@link org.drover.scheduler}), shells ({@link org.drover.shell}), the local executor
- * ({@link org.drover.local}), the RunManager and its store ({@link org.drover.run}) and a simulated
+ * ({@link org.drover.local}), the RunManager and its store ({@link org.drover.run}), reports such as
+ * the timeline ({@link org.drover.report}) and a simulated
  * cluster for tests ({@link org.drover.testing}).
  *
  * <pre>{@code
@@ -24,6 +25,7 @@ module org.drover.core {
 
     exports org.drover;
     exports org.drover.local;
+    exports org.drover.report;
     exports org.drover.run;
     exports org.drover.scheduler;
     exports org.drover.shell;

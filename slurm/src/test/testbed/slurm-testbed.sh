@@ -455,6 +455,7 @@ cmd_up() {
   wait_node_ready
   if [[ -n $STARTED_SLURM ]]; then smoke_job; fi
   end_phase
+  bash "$(dirname "${BASH_SOURCE[0]}")/chromium-testbed.sh" up || die "chromium for the browser tests: see $LOG_DIR/chromium.log"
   say "up: cluster '$CLUSTER_NAME' ready in $(elapsed "$t0") s"
 }
 
