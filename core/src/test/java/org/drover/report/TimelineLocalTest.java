@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,15 +46,23 @@ class TimelineLocalTest {
                 .withBackoff(Duration.ofMillis(100), Duration.ofMillis(100)).build();
     }
 
-    /** The bars of a page: task, attempt and state of each, in order. */
-    static List<String> bars(String html) {
-        Matcher m = Pattern.compile("<a class=\"bar [^\"]*\" data-task=\"([^\"]*)\" data-attempt=\"(\\d+)\" "
-                + "data-state=\"([A-Z_]+)\"").matcher(html);
-        List<String> bars = new java.util.ArrayList<>();
-        while (m.find()) {
-            bars.add(m.group(1) + "#" + m.group(2) + " " + m.group(3));
+    /** The attempts a page draws a bar for, from its data: task, attempt and state of each, in order. */
+    static List<String> bars(String html) throws Exception {
+        JsonNode data = data(html);
+        List<String> bars = new ArrayList<>();
+        for (JsonNode a : data.get("attempts")) {
+            bars.add(data.get("tasks").get(a.get(0).asInt()).get(0).asText() + "#" + a.get(1).asInt() + " "
+                    + a.get(3).asText());
         }
         return bars;
+    }
+
+    /** The page's data, which its script draws the chart and the table from. */
+    static JsonNode data(String html) throws Exception {
+        Matcher m = Pattern.compile("<script type=\"application/json\" id=\"timeline-data\">(.*?)</script>",
+                Pattern.DOTALL).matcher(html);
+        assertThat(m.find()).as("the page's data").isTrue();
+        return new ObjectMapper().readTree(m.group(1));
     }
 
     @Test
@@ -72,17 +83,18 @@ class TimelineLocalTest {
                     "flaky#1 FAILED", "flaky#2 COMPLETED", "bad#1 FAILED", "bad#2 FAILED");
             // The hostile parameter is text, and the links lead to the attempts' files, relative to the page.
             assertThat(html).doesNotContain("<script>alert(1)</script>")
-                    .contains("lr=&lt;script&gt;alert(1)&lt;/script&gt;");
+                    .contains("\"lr=\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\"");
+            assertThat(data(html).get("tasks").get(2).get(1).asText()).isEqualTo("lr=<script>alert(1)</script>");
             String runDir = run.runDirectory().path().getFileName().toString();
-            assertThat(html).contains("href=\"../runs/" + runDir + "/flaky/1/stderr\">stderr</a>")
-                    .contains("href=\"../runs/" + runDir + "/bad/2/stdout\">stdout</a>");
+            assertThat(html).contains("\"../runs/" + runDir + "/flaky/1/stdout\",\"../runs/" + runDir + "/flaky/1/stderr\"]")
+                    .contains("\"../runs/" + runDir + "/bad/2/stdout\",\"../runs/" + runDir + "/bad/2/stderr\"]");
             assertThat(page.getParent().resolve("../runs/" + runDir + "/flaky/1/stderr"))
                     .hasContent("first try fails");
-            assertThat(html).contains("<td class=\"r\">exit code 3</td>");
+            assertThat(data(html).get("attempts").get(3).get(11).asText()).isEqualTo("exit code 3");
 
             // On demand, in the run directory: links are ./<task>/<attempt>/...
             Path inRunDir = run.writeTimeline(run.runDirectory().path().resolve("timeline.html"));
-            assertThat(Files.readString(inRunDir)).contains("href=\"./bad/1/stderr\"");
+            assertThat(Files.readString(inRunDir)).contains("\"./bad/1/stdout\",\"./bad/1/stderr\"]");
         }
 
         // From the saved store, without a scheduler: the same bars, the parameters from the bundle record.
@@ -91,7 +103,7 @@ class TimelineLocalTest {
         String again = saved.html(tmp);
         assertThat(bars(again)).containsExactly("prep#1 COMPLETED", "train_0#1 COMPLETED", "train_1#1 COMPLETED",
                 "flaky#1 FAILED", "flaky#2 COMPLETED", "bad#1 FAILED", "bad#2 FAILED");
-        assertThat(again).contains("lr=0.1").contains("lr=&lt;script&gt;");
+        assertThat(data(again).get("tasks").get(1).get(1).asText()).isEqualTo("lr=0.1");
     }
 
     @Test
@@ -103,9 +115,9 @@ class TimelineLocalTest {
             run.awaitCompletion(Duration.ofSeconds(30));
             Timeline t = Timeline.of(run.record(), tmp.resolve("runs"));
             // The job ran about 1 s (its own records), though the manager saw its start and end 3 s apart at most.
-            Matcher ran = Pattern.compile("ran (\\d+\\.\\d+) s").matcher(t.html(tmp));
-            assertThat(ran.find()).isTrue();
-            assertThat(Double.parseDouble(ran.group(1))).isBetween(0.9, 2.0);
+            JsonNode a = data(t.html(tmp)).get("attempts").get(0);
+            assertThat(a.get(7).asLong() - a.get(6).asLong()).as("ran, ms").isBetween(900L, 2000L);
+            assertThat(a.get(10).asText()).matches("1\\.\\d\\d s");
         }
     }
 }
