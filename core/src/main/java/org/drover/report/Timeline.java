@@ -191,9 +191,9 @@ public final class Timeline {
     }
 
     private static Function<String, Map<String, String>> savedParams(RunRecord run, Path runsRoot) {
-        Path file = RunDirectory.at(RunDirectory.resolveStored(runsRoot, run.runDirectory()), run.bundle()).recordFile();
-        try {
-            return paramsOf(Bundle.load(file));
+        try {   // a record edited by hand (a bundle name no run directory can have) is drawn all the same
+            return paramsOf(Bundle.load(RunDirectory.at(RunDirectory.resolveStored(runsRoot, run.runDirectory()),
+                    run.bundle()).recordFile()));
         } catch (RuntimeException e) {
             LOG.debug("timeline of {}: no parameters, the bundle record cannot be read: {}", run.bundle(), e.toString());
             return name -> Map.of();
