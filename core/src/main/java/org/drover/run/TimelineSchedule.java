@@ -1,5 +1,6 @@
 package org.drover.run;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,9 +41,9 @@ final class TimelineSchedule {
             timeline.get().write(file);
             lastFailure = null;
         } catch (RuntimeException e) {
-            String what = e.toString();
+            String what = e instanceof UncheckedIOException ? e.getMessage() : "cannot write the timeline " + file + ": " + e;
             if (!what.equals(lastFailure)) {   // one line per new problem, not one per write
-                LOG.warn("cannot write the timeline {}: {}", file, what);
+                LOG.warn("{} (the run goes on)", what);
                 lastFailure = what;
             }
         }

@@ -1,6 +1,7 @@
 package org.drover.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -118,6 +119,39 @@ class TimelineLocalTest {
             JsonNode a = data(t.html(tmp)).get("attempts").get(0);
             assertThat(a.get(7).asLong() - a.get(6).asLong()).as("ran, ms").isBetween(900L, 2000L);
             assertThat(a.get(10).asText()).matches("1\\.\\d\\d s");
+        }
+    }
+
+    @Test
+    void aTimelineThatCannotBeWrittenNeverFailsTheRun() throws Exception {
+        Files.writeString(tmp.resolve("file"), "x");
+        Bundle b = Bundle.named("one").add(Job.named("hi").command("echo", "hi"));
+        try (LocalScheduler local = LocalScheduler.builder().cpus(1).build();
+             RunManager run = RunManager.of(b).on(local).runsRoot(tmp.resolve("runs"))
+                     .pollInterval(Duration.ofMillis(100)).timeline(tmp.resolve("file/page.html")).start()) {
+            assertThat(run.awaitCompletion(Duration.ofSeconds(30)).isSuccess()).isTrue();
+        }
+    }
+
+    @Test
+    void theBuilderChecksHowOften() {
+        RunManager.Builder b = RunManager.of(Job.named("hi").command("true"));
+        assertThatThrownBy(() -> b.timeline(tmp.resolve("t.html"), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeline: every must be positive, got PT0S");
+        assertThatThrownBy(() -> b.timeline(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("timeline file");
+    }
+
+    @Test
+    void writeTimelineBeforeTheFirstStepShowsTheTasksWaiting() throws Exception {
+        Bundle b = Bundle.named("two").add(Job.named("a").command("true")).add(Job.named("b").command("true"));
+        try (LocalScheduler local = LocalScheduler.builder().cpus(1).build();
+             RunManager run = RunManager.of(b).on(local).runsRoot(tmp.resolve("runs")).build()) {
+            String html = Files.readString(run.writeTimeline(tmp.resolve("t.html")));
+            assertThat(bars(html)).isEmpty();
+            assertThat(data(html).get("tasks")).hasSize(2);
+            assertThat(html).contains("<b>0 of 2 tasks</b> done, 2 waiting; 0 attempts.");
         }
     }
 }
