@@ -13,8 +13,9 @@ import org.drover.scheduler.RunDirectory;
  *
  * <p>Where the times come from, best first: the start is the attempt's {@code started} record's
  * modification time (the job's own start, to the millisecond, when the attempt directory is on
- * this machine), else the first {@code RUNNING} in its history (when Drover saw it run, within a
- * poll); the end is its {@code exitcode} record's modification time, else when Drover saw it end.
+ * this machine), else the second that record holds as the attempt record kept it
+ * ({@link AttemptRecord#started()}), else the first {@code RUNNING} in its history (when Drover saw
+ * it run, within a poll); the end is its {@code exitcode} record's modification time, else when Drover saw it end.
  * A start before the submission (two machines' clocks) is taken as the submission, an end before
  * the start as the start.
  *
@@ -38,6 +39,9 @@ record AttemptSpan(AttemptRecord attempt, long submitted, long started, long end
         }
         long submitted = submittedAt.toEpochMilli();
         long started = millis(modified(dir.resolve(RunDirectory.STARTED)));
+        if (started < 0) {
+            started = millis(a.started());
+        }
         if (started < 0) {
             started = millis(firstRunning(a));
         }

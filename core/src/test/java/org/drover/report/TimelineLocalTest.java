@@ -17,8 +17,10 @@ import org.drover.Bundle;
 import org.drover.Job;
 import org.drover.Sweep;
 import org.drover.local.LocalScheduler;
+import org.drover.run.AttemptRecord;
 import org.drover.run.RetryPolicy;
 import org.drover.run.RunManager;
+import org.drover.run.StateChange;
 import org.drover.scheduler.JobState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,5 +155,24 @@ class TimelineLocalTest {
             assertThat(data(html).get("tasks")).hasSize(2);
             assertThat(html).contains("<b>0 of 2 tasks</b> done, 2 waiting; 0 attempts.");
         }
+    }
+
+    @Test
+    void aJobThatEndedBetweenTwoPollsKeepsItsStartInTheStore() throws Exception {
+        Bundle b = Bundle.named("quick").add(Job.named("q").command("true"));
+        try (LocalScheduler local = LocalScheduler.builder().cpus(1).build();
+             RunManager run = RunManager.of(b).on(local).runsRoot(tmp.resolve("runs"))
+                     .store(tmp.resolve("runs/quick.json")).pollInterval(Duration.ofSeconds(2)).start()) {
+            run.awaitCompletion(Duration.ofSeconds(30));
+            AttemptRecord a = run.record().tasks().get(0).lastAttempt();
+            assertThat(a.history()).extracting(StateChange::state).doesNotContain(JobState.RUNNING);
+            assertThat(a.started()).isNotNull().isBetween(a.submitted().minusSeconds(1), a.ended());
+        }
+        // The store copied away from its run directory (no record files to look at): the start is still known.
+        Files.copy(tmp.resolve("runs/quick.json"), tmp.resolve("copy.json"));
+        JsonNode attempt = data(Timeline.fromStore(tmp.resolve("copy.json"), tmp.resolve("nowhere")).html(tmp))
+                .get("attempts").get(0);
+        assertThat(attempt.get(6).asLong()).as("started").isNotNegative();
+        assertThat(Files.readString(tmp.resolve("copy.json"))).contains("\"started\":\"");
     }
 }
