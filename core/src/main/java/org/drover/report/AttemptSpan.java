@@ -68,11 +68,6 @@ record AttemptSpan(AttemptRecord attempt, long submitted, long started, long end
                 RunDirectory.resolveStored(runsRoot, a.stderr()));
     }
 
-    /** Whether the attempt is still in the queue or running. */
-    boolean inProgress() {
-        return ended < 0;
-    }
-
     /** Where the bar ends: its end, or {@code now} while in progress (never before it began). */
     long endOr(long now) {
         return ended >= 0 ? ended : Math.max(now, started >= 0 ? started : submitted);

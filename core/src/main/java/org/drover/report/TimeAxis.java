@@ -38,11 +38,6 @@ final class TimeAxis {
         appendThousandths(sb, thousandths);
     }
 
-    /** The width of {@code millis} in percent of the width, likewise. */
-    void appendWidth(StringBuilder sb, long millis) {
-        appendThousandths(sb, Math.round(millis * 100_000.0 / span));
-    }
-
     private static void appendThousandths(StringBuilder sb, long v) {
         if (v < 0) {
             sb.append('-');

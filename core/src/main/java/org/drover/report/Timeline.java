@@ -3,15 +3,16 @@ package org.drover.report;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.drover.Bundle;
 import org.drover.Job;
-import org.drover.internal.AtomicFiles;
 import org.drover.internal.Plural;
 import org.drover.run.RunRecord;
 import org.drover.run.RunStore;
@@ -133,10 +134,27 @@ public final class Timeline {
     public Path write(Path file) {
         Objects.requireNonNull(file, "file");
         Path absolute = file.toAbsolutePath().normalize();
+        byte[] page;
+        Path tmp = null;
         try {
             Files.createDirectories(absolute.getParent());
-            AtomicFiles.writeUnsynced(absolute, html(absolute.getParent()).getBytes(StandardCharsets.UTF_8));
+            page = html(absolute.getParent()).getBytes(StandardCharsets.UTF_8);
+            // A temporary file of its own: the manager's writes and a writeTimeline to the same file may overlap.
+            tmp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            Files.write(tmp, page);
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the first problem is the one to report
+                }
+            }
             throw new UncheckedIOException("cannot write the timeline " + absolute + ": " + e, e);
         }
         return file;

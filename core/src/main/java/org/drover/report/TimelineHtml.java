@@ -61,7 +61,7 @@ final class TimelineHtml {
             last = now;
         }
         this.axis = new TimeAxis(first, last);
-        this.out = new StringBuilder(4096 + data.attempts() * 700);
+        this.out = new StringBuilder(4096 + data.attempts() * 256);
     }
 
     /** The page, with links relative to {@code pageDir} (absolute), where it is to be written. */
