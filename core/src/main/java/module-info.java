@@ -1,9 +1,10 @@
 /**
  * Drover's core: jobs, bundles and sweeps ({@link org.drover}), the scheduler SPI
  * ({@link org.drover.scheduler}), shells ({@link org.drover.shell}), the local executor
- * ({@link org.drover.local}), the RunManager and its store ({@link org.drover.run}), and for tests a
- * simulated cluster, a JUnit 5 extension and AssertJ assertions ({@link org.drover.testing}; the last
- * two need junit-jupiter-api and assertj-core, optional dependencies).
+ * ({@link org.drover.local}), the RunManager and its store ({@link org.drover.run}), reports such as
+ * the timeline ({@link org.drover.report}), remote machines over SSH ({@link org.drover.ssh}), and for
+ * tests a simulated cluster, a JUnit 5 extension and AssertJ assertions ({@link org.drover.testing};
+ * the last two need junit-jupiter-api and assertj-core, optional dependencies).
  *
  * <pre>{@code
  * module my.study {
@@ -30,6 +31,7 @@ module org.drover.core {
 
     exports org.drover;
     exports org.drover.local;
+    exports org.drover.report;
     exports org.drover.run;
     exports org.drover.scheduler;
     exports org.drover.shell;

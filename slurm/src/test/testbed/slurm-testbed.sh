@@ -458,6 +458,7 @@ cmd_up() {
   end_phase
   # The SSH tests' servers (a login node and a jump host on 127.0.0.1): see sshd-testbed.sh.
   bash "$(dirname "${BASH_SOURCE[0]}")/sshd-testbed.sh" up || die "the SSH servers of the testbed did not start"
+  bash "$(dirname "${BASH_SOURCE[0]}")/chromium-testbed.sh" up || die "chromium for the browser tests: see $LOG_DIR/chromium.log"
   say "up: cluster '$CLUSTER_NAME' ready in $(elapsed "$t0") s"
 }
 

@@ -106,6 +106,7 @@ final class RunRecordWriter {
         if (!a.stderrIsDefault()) {
             string(g, "stderr", a.stderr());
         }
+        instant(g, "started", a.started());
         g.writeEndObject();
     }
 

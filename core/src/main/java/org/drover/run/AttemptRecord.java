@@ -28,10 +28,13 @@ import org.drover.scheduler.Submission;
  *     directory, the default, which the record keeps as null and the store does not write out;
  *     {@link #stdout()} gives the path either way
  * @param stderr where the job's stderr goes; null likewise for {@code stderr}
+ * @param started when the job started, as its {@code started} record says (to the second, on the
+ *     clock of the machine it ran on), when Drover read that record; null if it did not (the
+ *     scheduler told the start, or the attempt never started), and in stores written before
  */
 public record AttemptRecord(int number, String token, String jobId, JobState state, Integer exitCode, String reason,
                             Instant submitted, Instant ended, String attemptDir, List<StateChange> history,
-                            String stdout, String stderr) {
+                            String stdout, String stderr, Instant started) {
     /**
      * Checks the record: number at least 1, a token, a state and an attempt directory; null lists become empty.
      *
@@ -47,6 +50,7 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
      * @param history every state seen, in order
      * @param stdout where the job's stdout goes; null (or that very path) stands for {@code stdout} in the attempt directory, the default, which the record keeps as null and the store does not write out; {@link #stdout()} gives the path either way
      * @param stderr where the job's stderr goes; null likewise for {@code stderr}
+     * @param started when the job started, as its {@code started} record says, or null if Drover did not read it
      */
     public AttemptRecord {
         Objects.requireNonNull(state, "state");
@@ -61,6 +65,28 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
         if (stderr != null && stderr.equals(defaultPath(attemptDir, RunDirectory.STDERR))) {
             stderr = null;
         }
+    }
+
+    /**
+     * An attempt whose start Drover did not read from the job's {@code started} record.
+     *
+     * @param number 1 for the first attempt
+     * @param token unique token of the attempt (in the scheduler job's comment), to find it again
+     * @param jobId the scheduler's id, or null while being submitted
+     * @param state its latest state
+     * @param exitCode its exit code, when known
+     * @param reason the latest reason ("" if none)
+     * @param submitted when it was submitted
+     * @param ended when Drover saw it end, or null
+     * @param attemptDir its attempt directory (stdout, stderr, exitcode inside), relative to the runs root (absolute in stores written before)
+     * @param history every state seen, in order
+     * @param stdout where the job's stdout goes; null (or that very path) stands for {@code stdout} in the attempt directory
+     * @param stderr where the job's stderr goes; null likewise for {@code stderr}
+     */
+    public AttemptRecord(int number, String token, String jobId, JobState state, Integer exitCode, String reason,
+                         Instant submitted, Instant ended, String attemptDir, List<StateChange> history,
+                         String stdout, String stderr) {
+        this(number, token, jobId, state, exitCode, reason, submitted, ended, attemptDir, history, stdout, stderr, null);
     }
 
     /**
@@ -147,20 +173,26 @@ public record AttemptRecord(int number, String token, String jobId, JobState sta
     AttemptRecord changed(Instant at, JobState newState, String why) {
         String r = why == null ? "" : why;
         return new AttemptRecord(number, token, jobId, newState, exitCode, r, submitted, ended, attemptDir,
-                append(history, new StateChange(at, newState, r)), stdout, stderr);
+                append(history, new StateChange(at, newState, r)), stdout, stderr, started);
     }
 
     /** This attempt ended: {@link #changed} to its end state, with its exit code and when it was seen to end. */
     AttemptRecord endedAs(Instant at, JobState end, String why, Integer exit) {
         String r = why == null ? "" : why;
         return new AttemptRecord(number, token, jobId, end, exit, r, submitted, at, attemptDir,
-                append(history, new StateChange(at, end, r)), stdout, stderr);
+                append(history, new StateChange(at, end, r)), stdout, stderr, started);
     }
 
     /** This attempt with its scheduler id. */
     AttemptRecord withJobId(String id) {
         return new AttemptRecord(number, token, id, state, exitCode, reason, submitted, ended, attemptDir, history,
-                stdout, stderr);
+                stdout, stderr, started);
+    }
+
+    /** This attempt with the time its job's {@code started} record holds. */
+    AttemptRecord withStarted(Instant at) {
+        return new AttemptRecord(number, token, jobId, state, exitCode, reason, submitted, ended, attemptDir, history,
+                stdout, stderr, at);
     }
 
     /** An immutable list of {@code list}'s elements and then {@code last}. */

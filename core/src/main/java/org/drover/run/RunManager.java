@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import org.drover.DroverException;
 import org.drover.Job;
 import org.drover.Sweep;
 import org.drover.internal.Plural;
+import org.drover.report.Timeline;
 import org.drover.scheduler.JobState;
 import org.drover.scheduler.RunDirectory;
 import org.drover.scheduler.Scheduler;
@@ -67,6 +69,8 @@ public final class RunManager implements AutoCloseable {
     private final RunPersistence persistence;
     private final OutdatedAttempts outdated;
     private final RunEvents events;
+    /** Where and how often the timeline is written, or null if the builder asked for none. */
+    private final TimelineSchedule timeline;
 
     private final Object lock = new Object();
     private final CompletableFuture<RunReport> completion = new CompletableFuture<>();
@@ -84,6 +88,7 @@ public final class RunManager implements AutoCloseable {
         this.persistence = new RunPersistence(settings, table, decisions, events);
         this.submitQueue = new SubmitQueue(settings, table, decisions, events, persistence);
         this.outdated = new OutdatedAttempts(settings, table, decisions);
+        this.timeline = b.timelineFile == null ? null : new TimelineSchedule(b.timelineFile, b.timelineEvery);
     }
 
     /**
@@ -231,6 +236,9 @@ public final class RunManager implements AutoCloseable {
                 if (table.dirty) {
                     persistence.save();
                 }
+                if (timeline != null) {   // before completion: awaitCompletion() returns with the final page written
+                    timeline.write(now, this::timeline);
+                }
                 assert table.countsAreRight() : "stateCounts differ from the records";
                 RunReport end = RunReport.of(settings, Instant.now(), table.records().clone(),
                         table.stateCounts);
@@ -244,6 +252,9 @@ public final class RunManager implements AutoCloseable {
             if (events.any()) {
                 RunReport progress = RunReport.of(settings, now, table.records().clone(), table.stateCounts);
                 events.fire(l -> l.progressed(progress));
+            }
+            if (timeline != null) {
+                timeline.maybeWrite(now, this::timeline);
             }
             return false;
         }
@@ -453,6 +464,36 @@ public final class RunManager implements AutoCloseable {
         return TaskResult.of(bundle, r, settings.bundle().job(name).orElseThrow(), settings.runsRoot());
     }
 
+    /**
+     * Writes the run's {@link Timeline} (a self-contained HTML page: a bar per attempt, queued and
+     * running, and a table of every attempt with links to its output) as of now, replacing the file
+     * whole. It may be called at any time, from any thread; it does not wait for a step in progress.
+     * To have the manager write it as the run goes and at the end, see {@link Builder#timeline(Path)}.
+     *
+     * <pre>{@code
+     * run.writeTimeline(Path.of("runs/study-timeline.html"));   // open it in a browser
+     * }</pre>
+     *
+     * @param file where to write the page (its directory is created)
+     * @return {@code file}
+     * @throws java.io.UncheckedIOException if the file cannot be written, with the OS's reason
+     */
+    public Path writeTimeline(Path file) {
+        Objects.requireNonNull(file, "file");
+        synchronized (lock) {
+            initialize();   // not started yet: the store's run, or a new one with no attempt
+        }
+        return timeline().write(file);
+    }
+
+    /** The timeline of the run as of now. */
+    private Timeline timeline() {
+        RunDirectory dir = table.runDirectory;
+        return Timeline.of(new RunRecord(settings.bundle().name(), settings.scheduler().name(),
+                dir == null ? "" : RunDirectory.toStored(settings.runsRoot(), dir.path()), Instant.now(),
+                Arrays.asList(table.snapshot())), settings.runsRoot(), settings.bundle());
+    }
+
     private void logProgress(Instant now) {
         if (Duration.between(lastProgress, now).compareTo(settings.progressEvery()) >= 0) {
             lastProgress = now;
@@ -494,6 +535,8 @@ public final class RunManager implements AutoCloseable {
         private DoneCheck doneCheck;
         private Rerun rerun = Rerun.NONE;
         private final List<RunListener> listeners = new ArrayList<>();
+        private Path timelineFile;
+        private Duration timelineEvery = Duration.ofSeconds(30);
 
         private Builder(Bundle bundle) {
             this.bundle = bundle;
@@ -655,6 +698,41 @@ public final class RunManager implements AutoCloseable {
          */
         public Builder listener(RunListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Writes the run's {@link Timeline} to {@code file} as the run goes, every 30 s, and at the
+         * end (before {@link RunManager#awaitCompletion()} returns): a self-contained HTML page
+         * with a bar per attempt and a table of every attempt (see {@link Timeline}).
+         *
+         * <pre>{@code
+         * RunManager.of(bundle).on(local).timeline(Path.of("runs/study-timeline.html")).start();
+         * }</pre>
+         *
+         * @param file where to write the page (its directory is created); reload it in a browser
+         * @return this builder
+         */
+        public Builder timeline(Path file) {
+            return timeline(file, Duration.ofSeconds(30));
+        }
+
+        /**
+         * Writes the run's {@link Timeline} to {@code file} on the first step, then at most every
+         * {@code every} (on a step: never more often than the poll interval), and at the end. A
+         * page that cannot be written is logged (WARN) and never fails the run.
+         *
+         * @param file where to write the page (its directory is created)
+         * @param every how often to write it while the run goes
+         * @return this builder
+         * @throws IllegalArgumentException if {@code every} is not positive
+         */
+        public Builder timeline(Path file, Duration every) {
+            if (every == null || every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("timeline: every must be positive, got " + every);
+            }
+            this.timelineFile = Objects.requireNonNull(file, "timeline file");
+            this.timelineEvery = every;
             return this;
         }
 

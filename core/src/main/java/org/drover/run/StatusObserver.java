@@ -119,6 +119,7 @@ final class StatusObserver {
             if (t.activeSlot < 0) {
                 continue;   // ended or withdrawn by an earlier one's decision in this loop
             }
+            noteStart(t, starts[i] == null ? null : found.get(starts[i]));
             Integer exit = parseExitCode(found.get(exits[i]));
             if (exit == null) {
                 if (starts[i] != null && found.containsKey(starts[i])) {
@@ -138,6 +139,22 @@ final class StatusObserver {
             }
         }
         return ask;
+    }
+
+    /**
+     * Keeps the time the job's {@code started} record holds in its attempt (for the timeline: a
+     * job that ended between two polls was never seen running), the first time it is read.
+     */
+    private void noteStart(Task t, byte[] started) {
+        AttemptRecord a = t.last();
+        if (started == null || a.started() != null) {
+            return;
+        }
+        AttemptFiles.Start s = AttemptFiles.Start.parse(new String(started, StandardCharsets.UTF_8), null);
+        if (s != null) {
+            t.setLast(a.withStarted(s.at()));
+            table.dirty = true;
+        }
     }
 
     /** The indexes of {@code tasks} in plan order (dependencies before dependents). */

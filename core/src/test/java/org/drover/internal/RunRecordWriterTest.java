@@ -40,7 +40,8 @@ class RunRecordWriterTest {
                 "/runs/s/a/1/stdout", "/runs/s/a/1/stderr");
         AttemptRecord second = new AttemptRecord(2, "drvfedcba9876543210", "42", JobState.COMPLETED, 0, "", T1, T2,
                 "/runs/s/a/2", List.of(new StateChange(T1, JobState.PENDING, ""),
-                new StateChange(T2, JobState.COMPLETED, "")), "/runs/s/a/2/out.txt", "/runs/s/a/2/stderr");
+                new StateChange(T2, JobState.COMPLETED, "")), "/runs/s/a/2/out.txt", "/runs/s/a/2/stderr",
+                Instant.parse("2026-11-25T10:15:07Z"));   // its start read from its started record
         AttemptRecord unsubmitted = new AttemptRecord(1, "drv00000000000000aa", null, JobState.UNKNOWN, null, "", T2,
                 null, "/runs/s/b/1", List.of(), null, null);
         return new RunRecord("study", "slurm", "/runs/s", T2, List.of(

@@ -56,4 +56,29 @@ class AttemptRecordTest {
         assertThat(running.withJobId("8").jobId()).isEqualTo("8");
         assertThatThrownBy(() -> more.history().add(null)).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void theStartReadFromTheJobsRecordIsKeptThroughChangesAndAStoreWrittenBeforeItLoads() throws Exception {
+        AttemptRecord a = attempt(null, null);
+        assertThat(a.started()).isNull();
+        AttemptRecord started = a.withStarted(T.plusSeconds(2));
+        AttemptRecord ended = started.changed(T.plusSeconds(3), JobState.RUNNING, "").withJobId("8")
+                .endedAs(T.plusSeconds(9), JobState.COMPLETED, "", 0);
+        assertThat(ended.started()).isEqualTo(T.plusSeconds(2));
+
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("store", ".json");
+        try {
+            // An attempt as stores wrote it before the start was kept: no "started" field.
+            java.nio.file.Files.writeString(file, "{\"bundle\":\"s\",\"scheduler\":\"local\",\"runDirectory\":\"s_1\","
+                    + "\"saved\":\"2026-12-02T10:00:09Z\",\"tasks\":[{\"name\":\"a\",\"state\":\"COMPLETED\","
+                    + "\"attempts\":[{\"number\":1,\"token\":\"drv0123456789abcdef\",\"jobId\":\"7\","
+                    + "\"state\":\"COMPLETED\",\"exitCode\":0,\"submitted\":\"2026-12-02T10:00:00Z\","
+                    + "\"ended\":\"2026-12-02T10:00:09Z\",\"attemptDir\":\"s_1/a/1\",\"history\":[]}]}]}");
+            AttemptRecord old = RunStore.json(file).load().orElseThrow().tasks().get(0).lastAttempt();
+            assertThat(old.started()).isNull();
+            assertThat(old.ended()).isEqualTo(T.plusSeconds(9));
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
 }
