@@ -335,11 +335,21 @@ final class FakeOpenPbs implements Shell {
         return new CommandResult(command, rc, out, err, Duration.ZERO);
     }
 
-    /** Stops every job still running (end of a test). */
+    /**
+     * Stops every job still running, with what it started, and waits until they are gone (end of a
+     * test: a job still handling its TERM could write into a directory being deleted).
+     */
     synchronized void stopAll() {
         for (FakeJob j : jobs.values()) {
             if (j.process != null) {
+                j.process.descendants().forEach(ProcessHandle::destroyForcibly);
                 j.process.destroyForcibly();
+                try {
+                    j.process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
