@@ -405,12 +405,7 @@ public final class PbsScheduler implements Scheduler {
         if (tokens.isEmpty()) {
             return found;
         }
-        List<String> cmd = new ArrayList<>(List.of("qstat"));
-        if (flavour() == PbsFlavour.PRO) {
-            cmd.add("-x");
-        }
-        cmd.add("-f");
-        CommandResult r = shell.run(cmd, commandTimeout);
+        CommandResult r = shell.run(qstatFull(flavour(), List.of()), commandTimeout);
         // No job at all: OpenPBS prints nothing (exit 0); a wrapper may exit 153 with nothing printed.
         if (!r.ok() && !(r.exitCode() != null && r.exitCode() == 153 && r.stdout().isBlank())) {
             throw new SchedulerException("cannot look up " + (tokens.size() == 1 ? "submission " + tokens.iterator().next()
@@ -460,6 +455,16 @@ public final class PbsScheduler implements Scheduler {
                 found.put(token, memberId(parentId(arrayId), index));
             }
         }
+    }
+
+    /**
+     * {@code qstat -f <ids>}, with {@code -x} on PBS Pro so that finished jobs are shown (on Torque
+     * {@code -x} means XML); without ids, every job the server shows.
+     */
+    private static List<String> qstatFull(PbsFlavour f, Collection<String> ids) {
+        List<String> cmd = new ArrayList<>(f == PbsFlavour.PRO ? List.of("qstat", "-x", "-f") : List.of("qstat", "-f"));
+        cmd.addAll(ids);
+        return cmd;
     }
 
     /** Of two ids of jobs with one name: an array's parent ({@code 12[]}), or else the lower number. */
@@ -535,12 +540,7 @@ public final class PbsScheduler implements Scheduler {
                 }
             }
         }
-        List<String> cmd = new ArrayList<>(List.of("qstat"));
-        if (f == PbsFlavour.PRO) {
-            cmd.add("-x");
-        }
-        cmd.add("-f");
-        cmd.addAll(asked);
+        List<String> cmd = qstatFull(f, asked);
         CommandResult r;
         try {
             r = shell.run(cmd, commandTimeout);
