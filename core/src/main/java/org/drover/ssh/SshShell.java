@@ -69,11 +69,17 @@ public final class SshShell implements Shell {
     private final Semaphore channels;
     private final ExecutorService readers;
     private final Set<Path> madeDirectories = ConcurrentHashMap.newKeySet();
+    /** Resident shells waiting for a command, and how many may run commands at once (none: a session per command). */
+    private final java.util.concurrent.BlockingDeque<ResidentShell> idleResidents = new java.util.concurrent.LinkedBlockingDeque<>();
+    private final Semaphore residentSlots;
+    private final boolean resident;
 
     private SshShell(Machine machine) {
         this.machine = machine;
         this.connection = new SshConnection(machine);
         this.channels = new Semaphore(machine.maxChannels(), true);
+        this.resident = machine.residentShells() > 0;
+        this.residentSlots = new Semaphore(Math.max(1, machine.residentShells()), true);
         this.readers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "drover-ssh-" + machine.name());
             t.setDaemon(true);
@@ -111,7 +117,100 @@ public final class SshShell implements Shell {
 
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
-        return exec(command, commandLine(command), timeout);
+        return resident ? inResident(command, ShellQuote.join(command), timeout) : exec(command, commandLine(command), timeout);
+    }
+
+    /** A command of Drover's own (no setup lines needed): in a resident shell if there are any. */
+    private CommandResult runPlain(List<String> command, Duration timeout) {
+        String line = ShellQuote.join(command);
+        return resident ? inResident(command, line, timeout) : exec(command, line, timeout);
+    }
+
+    /**
+     * Runs the command in a resident shell (one idle, or a new one while fewer than
+     * {@link Machine#residentShells} run), which then takes the next command. A command that times
+     * out is killed by its pid (with its children) through a session of its own, and the shell is
+     * used again once the command's end came.
+     */
+    private CommandResult inResident(List<String> command, String line, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        try {
+            residentSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandResult(command, null, "", "interrupted", elapsed(start));
+        }
+        boolean slotHeld = true;
+        acquire();
+        try {
+            ResidentShell shell = idleResidents.pollFirst();
+            while (shell != null && !shell.usable()) {
+                discard(shell);
+                shell = idleResidents.pollFirst();
+            }
+            if (shell == null) {
+                try {
+                    shell = ResidentShell.start(connection.session(), machine.setup(), readers);
+                } catch (IOException e) {
+                    connection.drop("resident shell could not be started: " + e.getMessage());
+                    throw new SshException("machine '" + machine.name() + "': cannot start a shell on " + describe() + ": "
+                            + e.getMessage(), false, e);
+                }
+            }
+            ResidentShell.Outcome o = shell.run(line, deadline);
+            String out = ResidentShell.text(o.stdout());
+            String err = ResidentShell.text(o.stderr());
+            if (o.status() != null) {
+                idleResidents.addFirst(shell);
+                return new CommandResult(command, o.status(), out, err, elapsed(start));
+            }
+            if (o.shellDied()) {
+                discard(shell);
+                return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "connection to "
+                        + describe() + " lost while the command ran (its shell ended)", elapsed(start));
+            }
+            // Timed out: kill it and its children, and take the shell back once its end came.
+            if (o.pid() != null) {
+                killTree(o.pid());
+            }
+            ResidentShell settling = shell;
+            slotHeld = false;
+            readers.submit(() -> {
+                try {
+                    if (o.pid() != null && settling.settle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))) {
+                        idleResidents.addFirst(settling);
+                    } else {
+                        discard(settling);
+                    }
+                } finally {
+                    residentSlots.release();
+                }
+            });
+            return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "timed out after "
+                    + timeout + " on " + describe() + "; the command was killed", elapsed(start));
+        } finally {
+            channels.release();
+            if (slotHeld) {
+                residentSlots.release();
+            }
+        }
+    }
+
+    /** Kills a process and its descendants (deepest first) on the machine, through a session of its own. */
+    private void killTree(int pid) {
+        String script = "k() { for c in $(pgrep -P \"$1\" 2>/dev/null); do k \"$c\"; done; kill -KILL \"$1\" 2>/dev/null; }; k \"$0\"";
+        List<String> command = List.of("sh", "-c", script, Integer.toString(pid));
+        exec(command, ShellQuote.join(command), Duration.ofSeconds(30));
+    }
+
+    /** Closes a resident shell in the background: closing waits for the server's answer. */
+    private void discard(ResidentShell shell) {
+        try {
+            readers.submit(shell::close);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the shell is closing: the connection's end closes it
+        }
     }
 
     /** The line the remote shell runs: the quoted words, after the setup lines if there are any. */
@@ -334,7 +433,7 @@ public final class SshShell implements Shell {
         list.forEach(p -> command.add(p.toString()));
         CommandResult r;
         try {
-            r = exec(command, ShellQuote.join(command), Duration.ofSeconds(60));
+            r = runPlain(command, Duration.ofSeconds(60));
         } catch (SshException e) {
             return found;
         }
@@ -419,15 +518,46 @@ public final class SshShell implements Shell {
         }
     }
 
+    /**
+     * By SFTP: each missing directory from the first that exists down (a few round trips, no
+     * command); one made meanwhile by someone else is fine.
+     */
     @Override
     public void createDirectories(Path dir) {
-        List<String> command = List.of("mkdir", "-p", dir.toString());
-        CommandResult r = exec(command, ShellQuote.join(command), Duration.ofSeconds(60));
-        if (!r.ok()) {
+        Path abs = dir.toAbsolutePath().normalize();
+        try {
+            mkdirs(connection.sftp(), abs);
+        } catch (IOException e) {
+            if (!(e instanceof SFTPException)) {
+                connection.drop("sftp mkdir failed: " + e.getMessage());
+            }
             throw new SshException("machine '" + machine.name() + "': cannot create " + dir + " on " + describe() + ": "
-                    + r.message(), false, new IOException(r.message()));
+                    + e.getMessage(), false, e);
         }
-        madeDirectories.add(dir.toAbsolutePath());
+    }
+
+    private void mkdirs(SFTPClient sftp, Path dir) throws IOException {
+        if (madeDirectories.contains(dir) || isDirectory(sftp, dir)) {
+            madeDirectories.add(dir);
+            return;
+        }
+        Path parent = dir.getParent();
+        if (parent != null) {
+            mkdirs(sftp, parent);
+        }
+        try {
+            sftp.mkdir(dir.toString());
+        } catch (SFTPException e) {
+            if (!isDirectory(sftp, dir)) {   // not made by someone else meanwhile either
+                throw e;
+            }
+        }
+        madeDirectories.add(dir);
+    }
+
+    private static boolean isDirectory(SFTPClient sftp, Path dir) throws IOException {
+        net.schmizz.sshj.sftp.FileAttributes a = sftp.statExistence(dir.toString());
+        return a != null && a.getType() == net.schmizz.sshj.sftp.FileMode.Type.DIRECTORY;
     }
 
     @Override
@@ -438,6 +568,9 @@ public final class SshShell implements Shell {
     /** Closes the connection (jobs started through it keep running: a scheduler detaches). */
     @Override
     public void close() {
+        for (ResidentShell r; (r = idleResidents.pollFirst()) != null; ) {
+            r.close();
+        }
         connection.close();
         readers.shutdownNow();
     }
