@@ -17,9 +17,8 @@ import org.drover.shell.ShellQuote;
  * login shell (sshd's session set-up and the user's shell are most of a short command's time).
  * The machine's setup lines run once, when it starts.
  *
- * <p>Each command runs in a background subshell ({@code eval} of the quoted words, stdin from
- * {@code /dev/null}), so nothing it does ({@code cd}, {@code exit}, {@code exec}) changes the
- * server; the server prints its pid, waits for it and prints its status, on stdout and stderr
+ * <p>Each command runs in a background subshell that becomes it ({@code eval "exec <quoted words>"},
+ * stdin from {@code /dev/null}): one fork, and nothing it does changes the server; the server prints its pid, waits for it and prints its status, on stdout and stderr
  * after its output ({@link FramedStream}). One command at a time: a {@link SshShell} keeps a few.
  * A command killed by a signal has the status a shell gives it (128 + the signal's number), as
  * with {@link org.drover.shell.LocalShell}.
@@ -32,7 +31,7 @@ final class ResidentShell {
             "  c=''",
             "  while [ \"$n\" -gt 0 ]; do IFS= read -r l; c=\"$c$l",
             "\"; n=$((n-1)); done",
-            "  eval \"$c\" </dev/null &",
+            "  eval \"exec $c\" </dev/null &",
             "  p=$!",
             "  printf '%sP %s %s\\n' \"$T\" \"$id\" \"$p\"",
             "  wait \"$p\"",
@@ -66,7 +65,8 @@ final class ResidentShell {
      * Starts the server in the session: {@code sh -c <server>}, or {@code bash -lc} with the setup
      * lines first when there are any.
      */
-    static ResidentShell start(Session session, List<String> setup, ExecutorService readers) throws IOException {
+    static ResidentShell start(Session session, List<String> setup, java.time.Duration startTimeout, ExecutorService readers)
+            throws IOException {
         String line = setup.isEmpty() ? ShellQuote.join(List.of("sh", "-c", SERVER))
                 : ShellQuote.join(List.of("bash", "-lc", String.join("\n", setup) + "\n" + SERVER));
         Session.Command cmd = session.exec(line);
@@ -75,6 +75,14 @@ final class ResidentShell {
         String token = "\u0001drover-" + HexFormat.of().formatHex(random) + ":";
         ResidentShell shell = new ResidentShell(session, cmd, token, readers);
         shell.send(token + "\n");
+        // A first command whose output is dropped: whatever the user's rc files printed when the
+        // shell started comes before its end, so no real command gets it.
+        Outcome hello = shell.run("true", System.nanoTime() + startTimeout.toNanos());
+        if (hello.status() == null) {
+            shell.close();
+            throw new IOException("the shell did not start within " + startTimeout + ": "
+                    + (hello.stderr().length > 0 ? text(hello.stderr()).strip() : "no answer"));
+        }
         return shell;
     }
 

@@ -151,11 +151,11 @@ public final class SshShell implements Shell {
             }
             if (shell == null) {
                 try {
-                    shell = ResidentShell.start(connection.session(), machine.setup(), readers);
+                    shell = ResidentShell.start(connection.session(), machine.setup(), machine.connectTimeout(), readers);
                 } catch (IOException e) {
-                    connection.drop("resident shell could not be started: " + e.getMessage());
-                    throw new SshException("machine '" + machine.name() + "': cannot start a shell on " + describe() + ": "
-                            + e.getMessage(), false, e);
+                    // The connection is checked again by the next session; this command did not run.
+                    return new CommandResult(command, null, "", "machine '" + machine.name() + "': cannot start a shell on "
+                            + describe() + ": " + e.getMessage(), elapsed(start));
                 }
             }
             ResidentShell.Outcome o = shell.run(line, deadline);
