@@ -142,6 +142,7 @@ public final class SshShell implements Shell {
             return new CommandResult(command, null, "", "interrupted", elapsed(start));
         }
         boolean slotHeld = true;
+        boolean channelHeld = true;
         acquire();
         try {
             ResidentShell shell = idleResidents.pollFirst();
@@ -170,7 +171,10 @@ public final class SshShell implements Shell {
                 return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "connection to "
                         + describe() + " lost while the command ran (its shell ended)", elapsed(start));
             }
-            // Timed out: kill it and its children, and take the shell back once its end came.
+            // Timed out: kill it and its children, and take the shell back once its end came. The
+            // kill takes a channel of its own: this one's is given back first, or a full cap would wait forever.
+            channels.release();
+            channelHeld = false;
             if (o.pid() != null) {
                 killTree(o.pid());
             }
@@ -190,7 +194,9 @@ public final class SshShell implements Shell {
             return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "timed out after "
                     + timeout + " on " + describe() + "; the command was killed", elapsed(start));
         } finally {
-            channels.release();
+            if (channelHeld) {
+                channels.release();
+            }
             if (slotHeld) {
                 residentSlots.release();
             }

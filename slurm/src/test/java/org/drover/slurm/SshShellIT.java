@@ -265,12 +265,12 @@ class SshShellIT {
     void residentShellsRunEveryCommandWithItsOwnOutputExitCodeAndSetupDoneOnce() throws Exception {
         Path setupRuns = tmp.resolve("setup-runs");
         Machine m = SshTestbed.target().residentShells(2)
-                .setup("echo once >> " + setupRuns, "export DROVER_RESIDENT_TEST=set");
+                .setup("echo once >> " + setupRuns, "export DROVER_RESIDENT_TEST=set", "echo setup noise; echo noise >&2");
         try (SshShell shell = SshShell.open(m)) {
             for (int i = 0; i < 30; i++) {
                 CommandResult r = shell.run(List.of("sh", "-c", "printf 'out %s' \"$0\"; echo err >&2; exit 3", "a b'c\nd"), T);
                 assertThat(r.exitCode()).isEqualTo(3);
-                assertThat(r.stdout()).isEqualTo("out a b'c\nd");   // no newline added, none taken
+                assertThat(r.stdout()).isEqualTo("out a b'c\nd");   // no newline added, none taken, no setup noise
                 assertThat(r.stderr()).isEqualTo("err\n");
             }
             CommandResult env = shell.run(List.of("sh", "-c", "cd /; exit 0"), T);
@@ -285,9 +285,10 @@ class SshShellIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(90)   // one channel only: the kill must not wait for the channel of what it kills
     void aHangingCommandInAResidentShellTimesOutIsKilledAndTheShellGoesOn() throws Exception {
         Path pidFile = tmp.resolve("hung.pid");
-        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(1))) {
+        try (SshShell shell = SshShell.open(SshTestbed.target().maxChannels(1).residentShells(1))) {
             long t0 = System.nanoTime();
             CommandResult r = shell.run(List.of("sh", "-c", "echo $$ > \"$0\"; echo started; sleep 60", pidFile.toString()),
                     Duration.ofSeconds(2));
