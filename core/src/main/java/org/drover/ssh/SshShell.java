@@ -46,10 +46,13 @@ import org.drover.shell.ShellQuote;
  *       setup lines run first (in {@code bash -lc}); stdout and stderr are read while the command
  *       runs, so a huge output never blocks it; a command still running after its timeout is
  *       closed and reported with an unknown exit code, as is one whose exit status never came
- *       (never 0). At most {@link Machine#maxChannels} commands run at once.</li>
+ *       (never 0). At most {@link Machine#maxChannels} commands run at once. With
+ *       {@link Machine#residentShells} commands go instead to shells that stay running on the
+ *       machine (one fork each instead of a session and a login shell; setup lines run once).</li>
  *   <li>Files: written by SFTP under a temporary name, synced ({@code fsync@openssh.com}) and
  *       renamed into place ({@code posix-rename@openssh.com}), so a half-written script is never
- *       submitted; {@link #readFiles} reads many small files with one command.</li>
+ *       submitted; {@link #readFiles} reads many small files with one command; directories are
+ *       made by SFTP.</li>
  *   <li>Errors: a machine that cannot be reached, an unknown or changed host key, a failed
  *       authentication is an {@link SshException} naming the machine (and the host key's
  *       fingerprint).</li>
