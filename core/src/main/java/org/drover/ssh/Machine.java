@@ -65,6 +65,7 @@ public final class Machine {
         Duration connectTimeout = Duration.ofSeconds(20);
         Duration keepAlive = Duration.ofSeconds(30);
         int maxChannels = 8;
+        int residentShells;
         String scheduler = "slurm";
         String runsRoot;
         List<String> setup = new ArrayList<>();
@@ -86,6 +87,7 @@ public final class Machine {
             d.connectTimeout = connectTimeout;
             d.keepAlive = keepAlive;
             d.maxChannels = maxChannels;
+            d.residentShells = residentShells;
             d.scheduler = scheduler;
             d.runsRoot = runsRoot;
             d.setup = new ArrayList<>(setup);
@@ -256,7 +258,37 @@ public final class Machine {
         if (channels < 1) {
             throw new IllegalArgumentException("machine '" + d.name + "': maxChannels '" + channels + "' must be at least 1");
         }
+        if (channels < d.residentShells) {
+            throw new IllegalArgumentException("machine '" + d.name + "': maxChannels '" + channels
+                    + "' must be at least residentShells (" + d.residentShells + ")");
+        }
         return with(c -> c.maxChannels = channels);
+    }
+
+    /**
+     * Runs commands in up to {@code shells} shells that stay running on the machine (default 0: a
+     * new SSH session, and the user's login shell, for every command). A command then costs a fork
+     * on the machine instead of a session: on the testbed a status poll through a resident shell
+     * is about a third faster, and the setup lines run once per resident shell instead of before
+     * every command. Each resident shell is a session on the connection, counted in the server's
+     * {@code MaxSessions} (OpenSSH: 10) with the SFTP channel. Differences: a command killed by a
+     * signal reports the status a shell gives it (128 + the signal, as a local process does)
+     * instead of an unknown one; a command that times out is killed by its process id, with its
+     * children ({@code pgrep -P} on the machine).
+     *
+     * <pre>{@code
+     * Machine cluster = Machine.ssh("login.cluster.org").user("me").residentShells(4);
+     * }</pre>
+     *
+     * @param shells 0 (off) to {@link #maxChannels}
+     * @return a copy with this many resident shells at most
+     */
+    public Machine residentShells(int shells) {
+        if (shells < 0 || shells > d.maxChannels) {
+            throw new IllegalArgumentException("machine '" + d.name + "': residentShells '" + shells
+                    + "' must be from 0 to maxChannels (" + d.maxChannels + ")");
+        }
+        return with(c -> c.residentShells = shells);
     }
 
     /**
@@ -434,6 +466,15 @@ public final class Machine {
      */
     public int maxChannels() {
         return d.maxChannels;
+    }
+
+    /**
+     * How many resident shells may run commands at once (0: a session per command).
+     *
+     * @return the number of resident shells, 0 when off
+     */
+    public int residentShells() {
+        return d.residentShells;
     }
 
     /**

@@ -35,6 +35,7 @@ import java.util.Set;
  *     scheduler: slurm            # slurm, pbs or local
  *     runsRoot: /scratch/me/runs
  *     setup: ["module load slurm"]
+ *     residentShells: 4         # commands in shells that stay running (0: a session each)
  *   gateway:
  *     host: gateway.cluster.org
  * }</pre>
@@ -45,7 +46,7 @@ import java.util.Set;
  */
 public final class Machines {
     private static final Set<String> FIELDS = Set.of("host", "port", "user", "identity", "knownHosts", "jump",
-            "trustOnFirstUse", "connectTimeoutSeconds", "keepAliveSeconds", "maxChannels", "scheduler", "runsRoot",
+            "trustOnFirstUse", "connectTimeoutSeconds", "keepAliveSeconds", "maxChannels", "residentShells", "scheduler", "runsRoot",
             "setup", "sshConfig");
     private final Path file;
     private final Map<String, Machine> machines;
@@ -168,6 +169,9 @@ public final class Machines {
             }
             if (n.has("maxChannels")) {
                 m = m.maxChannels(integer(n, "maxChannels", where));
+            }
+            if (n.has("residentShells")) {
+                m = m.residentShells(integer(n, "residentShells", where));
             }
             String scheduler = text(n, "scheduler", where);
             if (scheduler != null) {

@@ -14,17 +14,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
+import net.schmizz.sshj.sftp.FileAttributes;
+import net.schmizz.sshj.sftp.FileMode;
 import net.schmizz.sshj.sftp.OpenMode;
+import net.schmizz.sshj.sftp.PacketType;
 import net.schmizz.sshj.sftp.RenameFlags;
 import net.schmizz.sshj.sftp.SFTPClient;
 import net.schmizz.sshj.sftp.SFTPEngine;
@@ -46,10 +53,13 @@ import org.drover.shell.ShellQuote;
  *       setup lines run first (in {@code bash -lc}); stdout and stderr are read while the command
  *       runs, so a huge output never blocks it; a command still running after its timeout is
  *       closed and reported with an unknown exit code, as is one whose exit status never came
- *       (never 0). At most {@link Machine#maxChannels} commands run at once.</li>
+ *       (never 0). At most {@link Machine#maxChannels} commands run at once. With
+ *       {@link Machine#residentShells} commands go instead to shells that stay running on the
+ *       machine (one fork each instead of a session and a login shell; setup lines run once).</li>
  *   <li>Files: written by SFTP under a temporary name, synced ({@code fsync@openssh.com}) and
  *       renamed into place ({@code posix-rename@openssh.com}), so a half-written script is never
- *       submitted; {@link #readFiles} reads many small files with one command.</li>
+ *       submitted; {@link #readFiles} reads many small files with one command; directories are
+ *       made by SFTP.</li>
  *   <li>Errors: a machine that cannot be reached, an unknown or changed host key, a failed
  *       authentication is an {@link SshException} naming the machine (and the host key's
  *       fingerprint).</li>
@@ -69,11 +79,17 @@ public final class SshShell implements Shell {
     private final Semaphore channels;
     private final ExecutorService readers;
     private final Set<Path> madeDirectories = ConcurrentHashMap.newKeySet();
+    /** Resident shells waiting for a command, and how many may run commands at once (none: a session per command). */
+    private final BlockingDeque<ResidentShell> idleResidents = new LinkedBlockingDeque<>();
+    private final Semaphore residentSlots;
+    private final boolean resident;
 
     private SshShell(Machine machine) {
         this.machine = machine;
         this.connection = new SshConnection(machine);
         this.channels = new Semaphore(machine.maxChannels(), true);
+        this.resident = machine.residentShells() > 0;
+        this.residentSlots = new Semaphore(Math.max(1, machine.residentShells()), true);
         this.readers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "drover-ssh-" + machine.name());
             t.setDaemon(true);
@@ -111,7 +127,106 @@ public final class SshShell implements Shell {
 
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
-        return exec(command, commandLine(command), timeout);
+        return resident ? inResident(command, ShellQuote.join(command), timeout) : exec(command, commandLine(command), timeout);
+    }
+
+    /** A command of Drover's own (no setup lines needed): in a resident shell if there are any. */
+    private CommandResult runPlain(List<String> command, Duration timeout) {
+        String line = ShellQuote.join(command);
+        return resident ? inResident(command, line, timeout) : exec(command, line, timeout);
+    }
+
+    /**
+     * Runs the command in a resident shell (one idle, or a new one while fewer than
+     * {@link Machine#residentShells} run), which then takes the next command. A command that times
+     * out is killed by its pid (with its children) through a session of its own, and the shell is
+     * used again once the command's end came.
+     */
+    private CommandResult inResident(List<String> command, String line, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        try {
+            residentSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CommandResult(command, null, "", "interrupted", elapsed(start));
+        }
+        boolean slotHeld = true;
+        boolean channelHeld = true;
+        acquire();
+        try {
+            ResidentShell shell = idleResidents.pollFirst();
+            while (shell != null && !shell.usable()) {
+                discard(shell);
+                shell = idleResidents.pollFirst();
+            }
+            if (shell == null) {
+                try {
+                    shell = ResidentShell.start(connection.session(), machine.setup(), machine.connectTimeout(), readers);
+                } catch (IOException e) {
+                    // The connection is checked again by the next session; this command did not run.
+                    return new CommandResult(command, null, "", "machine '" + machine.name() + "': cannot start a shell on "
+                            + describe() + ": " + e.getMessage(), elapsed(start));
+                }
+            }
+            ResidentShell.Outcome o = shell.run(line, deadline);
+            String out = ResidentShell.text(o.stdout());
+            String err = ResidentShell.text(o.stderr());
+            if (o.status() != null) {
+                idleResidents.addFirst(shell);
+                return new CommandResult(command, o.status(), out, err, elapsed(start));
+            }
+            if (o.shellDied()) {
+                discard(shell);
+                return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "connection to "
+                        + describe() + " lost while the command ran (its shell ended)", elapsed(start));
+            }
+            // Timed out: kill it and its children, and take the shell back once its end came. The
+            // kill takes a channel of its own: this one's is given back first, or a full cap would wait forever.
+            channels.release();
+            channelHeld = false;
+            if (o.pid() != null) {
+                killTree(o.pid());
+            }
+            ResidentShell settling = shell;
+            slotHeld = false;
+            readers.submit(() -> {
+                try {
+                    if (o.pid() != null && settling.settle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))) {
+                        idleResidents.addFirst(settling);
+                    } else {
+                        discard(settling);
+                    }
+                } finally {
+                    residentSlots.release();
+                }
+            });
+            return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "timed out after "
+                    + timeout + " on " + describe() + "; the command was killed", elapsed(start));
+        } finally {
+            if (channelHeld) {
+                channels.release();
+            }
+            if (slotHeld) {
+                residentSlots.release();
+            }
+        }
+    }
+
+    /** Kills a process and its descendants (deepest first) on the machine, through a session of its own. */
+    private void killTree(int pid) {
+        String script = "k() { for c in $(pgrep -P \"$1\" 2>/dev/null); do k \"$c\"; done; kill -KILL \"$1\" 2>/dev/null; }; k \"$0\"";
+        List<String> command = List.of("sh", "-c", script, Integer.toString(pid));
+        exec(command, ShellQuote.join(command), Duration.ofSeconds(30));
+    }
+
+    /** Closes a resident shell in the background: closing waits for the server's answer. */
+    private void discard(ResidentShell shell) {
+        try {
+            readers.submit(shell::close);
+        } catch (RejectedExecutionException e) {
+            // the shell is closing: the connection's end closes it
+        }
     }
 
     /** The line the remote shell runs: the quoted words, after the setup lines if there are any. */
@@ -195,7 +310,7 @@ public final class SshShell implements Shell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return true;   // the stream broke: the command's end tells the rest
         }
     }
@@ -253,13 +368,15 @@ public final class SshShell implements Shell {
         Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             SFTPClient sftp = connection.sftp();
-            try (RemoteFile remote = sftp.open(temp.toString(), EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC))) {
+            SFTPEngine engine = sftp.getSFTPEngine();
+            byte[] handle = openForWriting(engine, temp.toString());
+            try (RemoteFile remote = new RemoteFile(engine, temp.toString(), handle)) {
                 int chunk = 32 * 1024;
                 for (int off = 0; off < content.length; off += chunk) {
                     remote.write(off, content, off, Math.min(chunk, content.length - off));
                 }
                 if (sync) {
-                    fsync(sftp, remote);
+                    fsync(engine, handle);
                 }
             }
             // OpenSSH's posix-rename: atomic, replacing the file a reader may have open.
@@ -272,22 +389,29 @@ public final class SshShell implements Shell {
     }
 
     /**
-     * OpenSSH's {@code fsync@openssh.com} on an open file, where the server has it (sshj does not
-     * offer it: the request is built here, with the file's handle).
+     * SFTP OPEN (write, create, truncate) as {@code SFTPClient.open} sends it, keeping the handle
+     * the server gives: {@code fsync@openssh.com} needs it, and sshj's {@code RemoteFile} does not
+     * hand it out.
      */
-    private void fsync(SFTPClient sftp, RemoteFile remote) throws IOException {
-        if (!sftp.getSFTPEngine().supportsServerExtension("fsync", "openssh.com")) {
-            return;   // the close still flushes the data to the server's file system
+    private static byte[] openForWriting(SFTPEngine engine, String path) throws IOException {
+        return engine.request(engine.newRequest(PacketType.OPEN)
+                        .putString(path, engine.getSubsystem().getRemoteCharset())
+                        .putUInt32(OpenMode.toMask(EnumSet.of(OpenMode.WRITE, OpenMode.CREAT, OpenMode.TRUNC)))
+                        .putFileAttributes(FileAttributes.EMPTY))
+                .retrieve(engine.getTimeoutMs(), TimeUnit.MILLISECONDS)
+                .ensurePacketTypeIs(PacketType.HANDLE)
+                .readBytes();
+    }
+
+    /**
+     * OpenSSH's {@code fsync@openssh.com} on an open file, where the server has it (sshj does not
+     * offer it: the request is built here, with the file's handle). Without it, the close still
+     * hands the data to the server's file system.
+     */
+    private static void fsync(SFTPEngine engine, byte[] handle) throws IOException {
+        if (!engine.supportsServerExtension("fsync", "openssh.com")) {
+            return;
         }
-        byte[] handle;
-        try {
-            java.lang.reflect.Field f = net.schmizz.sshj.sftp.RemoteResource.class.getDeclaredField("handle");
-            f.setAccessible(true);
-            handle = (byte[]) f.get(remote);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return;   // another sshj: no fsync, as above
-        }
-        SFTPEngine engine = sftp.getSFTPEngine();
         engine.request(engine.newExtendedRequest("fsync@openssh.com").putString(handle))
                 .retrieve(engine.getTimeoutMs(), TimeUnit.MILLISECONDS).ensureStatusPacketIsOK();
     }
@@ -334,7 +458,7 @@ public final class SshShell implements Shell {
         list.forEach(p -> command.add(p.toString()));
         CommandResult r;
         try {
-            r = exec(command, ShellQuote.join(command), Duration.ofSeconds(60));
+            r = runPlain(command, Duration.ofSeconds(60));
         } catch (SshException e) {
             return found;
         }
@@ -419,15 +543,46 @@ public final class SshShell implements Shell {
         }
     }
 
+    /**
+     * By SFTP: each missing directory from the first that exists down (a few round trips, no
+     * command); one made meanwhile by someone else is fine.
+     */
     @Override
     public void createDirectories(Path dir) {
-        List<String> command = List.of("mkdir", "-p", dir.toString());
-        CommandResult r = exec(command, ShellQuote.join(command), Duration.ofSeconds(60));
-        if (!r.ok()) {
+        Path abs = dir.toAbsolutePath().normalize();
+        try {
+            mkdirs(connection.sftp(), abs);
+        } catch (IOException e) {
+            if (!(e instanceof SFTPException)) {
+                connection.drop("sftp mkdir failed: " + e.getMessage());
+            }
             throw new SshException("machine '" + machine.name() + "': cannot create " + dir + " on " + describe() + ": "
-                    + r.message(), false, new IOException(r.message()));
+                    + e.getMessage(), false, e);
         }
-        madeDirectories.add(dir.toAbsolutePath());
+    }
+
+    private void mkdirs(SFTPClient sftp, Path dir) throws IOException {
+        if (madeDirectories.contains(dir) || isDirectory(sftp, dir)) {
+            madeDirectories.add(dir);
+            return;
+        }
+        Path parent = dir.getParent();
+        if (parent != null) {
+            mkdirs(sftp, parent);
+        }
+        try {
+            sftp.mkdir(dir.toString());
+        } catch (SFTPException e) {
+            if (!isDirectory(sftp, dir)) {   // not made by someone else meanwhile either
+                throw e;
+            }
+        }
+        madeDirectories.add(dir);
+    }
+
+    private static boolean isDirectory(SFTPClient sftp, Path dir) throws IOException {
+        FileAttributes a = sftp.statExistence(dir.toString());
+        return a != null && a.getType() == FileMode.Type.DIRECTORY;
     }
 
     @Override
@@ -438,6 +593,9 @@ public final class SshShell implements Shell {
     /** Closes the connection (jobs started through it keep running: a scheduler detaches). */
     @Override
     public void close() {
+        for (ResidentShell r; (r = idleResidents.pollFirst()) != null; ) {
+            r.close();
+        }
         connection.close();
         readers.shutdownNow();
     }

@@ -35,6 +35,7 @@ class MachinesTest {
                 "    connectTimeoutSeconds: 5",
                 "    keepAliveSeconds: 0",
                 "    maxChannels: 4",
+                "    residentShells: 3",
                 "  gateway:",
                 "    host: gateway.cluster.org",
                 ""));
@@ -55,6 +56,8 @@ class MachinesTest {
         assertThat(m.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(m.keepAlive()).isZero();
         assertThat(m.maxChannels()).isEqualTo(4);
+        assertThat(m.residentShells()).isEqualTo(3);
+        assertThat(all.get("gateway").residentShells()).isZero();   // off unless asked for
         assertThat(all.all().keySet()).containsExactly("cluster", "gateway");
     }
 
@@ -89,6 +92,10 @@ class MachinesTest {
                     .hasMessageStartingWith("machines file " + file)
                     .hasMessageContaining(c.getValue());
         }
+        Path tooMany = tmp.resolve("resident.yaml");
+        Files.writeString(tooMany, "machines:\n  c:\n    host: h\n    maxChannels: 2\n    residentShells: 3\n");
+        assertThatThrownBy(() -> Machines.load(tooMany))
+                .hasMessage("machines file " + tooMany + ": machine 'c': residentShells '3' must be from 0 to maxChannels (2)");
         Path ok = tmp.resolve("ok.yaml");
         Files.writeString(ok, "machines:\n  c:\n    host: h\n");
         assertThatThrownBy(() -> Machines.load(ok).get("d")).hasMessageContaining("has no machine 'd' (it has [c])");
@@ -98,6 +105,10 @@ class MachinesTest {
     void theFluentFormChecksEachValue() {
         assertThatThrownBy(() -> Machine.ssh("h").user("a b")).hasMessage("machine 'h': user 'a b' is not a user name");
         assertThatThrownBy(() -> Machine.ssh("h").maxChannels(0)).hasMessageContaining("maxChannels '0' must be at least 1");
+        assertThatThrownBy(() -> Machine.ssh("h").residentShells(9))
+                .hasMessage("machine 'h': residentShells '9' must be from 0 to maxChannels (8)");
+        assertThatThrownBy(() -> Machine.ssh("h").residentShells(4).maxChannels(3))
+                .hasMessage("machine 'h': maxChannels '3' must be at least residentShells (4)");
         assertThatThrownBy(() -> Machine.ssh("h").setup("a\nb")).hasMessageContaining("setup line 'a\nb' must be one");
         assertThatThrownBy(() -> Machine.ssh("")).hasMessageContaining("host '' is not a host name");
         Machine m = Machine.ssh("h").user("u").port(2);

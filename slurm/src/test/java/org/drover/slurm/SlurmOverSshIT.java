@@ -94,14 +94,24 @@ class SlurmOverSshIT {
 
     @Test
     void aRunManagerRunOverSshSurvivesAnSshdRestartWithNothingLostOrDuplicated() throws IOException {
-        Path runs = SlurmTestbed.runsRoot("ssh-restart");
-        String name = unique("sshr");
+        runAcrossAnSshdRestart(SshTestbed.target().keepAlive(Duration.ofSeconds(2)), "ssh-restart", "sshr");
+    }
+
+    /** The same with the commands in resident shells: those running when sshd goes are lost with it. */
+    @Test
+    void aRunManagerRunInResidentShellsSurvivesAnSshdRestartWithNothingLostOrDuplicated() throws IOException {
+        runAcrossAnSshdRestart(SshTestbed.target().keepAlive(Duration.ofSeconds(2)).residentShells(2),
+                "ssh-restart-resident", "sshq");
+    }
+
+    private void runAcrossAnSshdRestart(Machine login, String dir, String base) throws IOException {
+        Path runs = SlurmTestbed.runsRoot(dir);
+        String name = unique(base);
         Bundle b = Bundle.named(name);
         for (int i = 0; i < 4; i++) {
             b.add(Job.named(name + "_" + i).command("sh", "-c", "sleep 4; echo " + i));
         }
         b.add(Job.named(name + "_after").command("echo", "after").dependsOn(name + "_0"));
-        Machine login = SshTestbed.target().keepAlive(Duration.ofSeconds(2));
         try (SshShell shell = SshShell.open(login);
              SlurmScheduler slurm = SlurmScheduler.builder().shell(shell).build()) {
             RunManager m = manager(b, slurm, runs).start();

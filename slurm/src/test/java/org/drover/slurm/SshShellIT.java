@@ -258,4 +258,121 @@ class SshShellIT {
             pool.shutdownNow();
         }
     }
+
+    // ---- resident shells: commands sent to shells that stay running ----
+
+    @Test
+    void residentShellsRunEveryCommandWithItsOwnOutputExitCodeAndSetupDoneOnce() throws Exception {
+        Path setupRuns = tmp.resolve("setup-runs");
+        Machine m = SshTestbed.target().residentShells(2)
+                .setup("echo once >> " + setupRuns, "export DROVER_RESIDENT_TEST=set", "echo setup noise; echo noise >&2");
+        try (SshShell shell = SshShell.open(m)) {
+            for (int i = 0; i < 30; i++) {
+                CommandResult r = shell.run(List.of("sh", "-c", "printf 'out %s' \"$0\"; echo err >&2; exit 3", "a b'c\nd"), T);
+                assertThat(r.exitCode()).isEqualTo(3);
+                assertThat(r.stdout()).isEqualTo("out a b'c\nd");   // no newline added, none taken, no setup noise
+                assertThat(r.stderr()).isEqualTo("err\n");
+            }
+            CommandResult env = shell.run(List.of("sh", "-c", "cd /; exit 0"), T);
+            assertThat(env.ok()).isTrue();
+            CommandResult after = shell.run(List.of("sh", "-c", "echo $DROVER_RESIDENT_TEST; pwd"), T);
+            assertThat(after.stdout()).isEqualTo("set\n/root\n");   // setup's variable; the cd did not stay
+            CommandResult killed = shell.run(List.of("sh", "-c", "kill -KILL $$"), T);
+            assertThat(killed.exitCode()).isEqualTo(137);   // as a shell reports it, never 0
+            assertThat(shell.connections()).isEqualTo(1);
+        }
+        assertThat(Files.readAllLines(setupRuns)).containsExactly("once");   // one resident shell was enough
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(90)   // one channel only: the kill must not wait for the channel of what it kills
+    void aHangingCommandInAResidentShellTimesOutIsKilledAndTheShellGoesOn() throws Exception {
+        Path pidFile = tmp.resolve("hung.pid");
+        try (SshShell shell = SshShell.open(SshTestbed.target().maxChannels(1).residentShells(1))) {
+            long t0 = System.nanoTime();
+            CommandResult r = shell.run(List.of("sh", "-c", "echo $$ > \"$0\"; echo started; sleep 60", pidFile.toString()),
+                    Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
+            assertThat(r.exitCode()).isNull();
+            assertThat(r.stdout()).isEqualTo("started\n");
+            assertThat(r.stderr()).contains("timed out after PT2S on root@127.0.0.1").contains("killed");
+            String pid = Files.readString(pidFile).strip();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                    !LocalShell.create().run(List.of("kill", "-0", pid), T).ok());   // gone, with its sleep
+            CommandResult next = shell.run(List.of("echo", "next"), T);   // the one resident shell again
+            assertThat(next.stdout()).as(next.toString()).isEqualTo("next\n");
+            assertThat(shell.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void hugeOutputOnBothStreamsOfAResidentShellDoesNotHang() {
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(1))) {
+            for (int round = 0; round < 2; round++) {
+                CommandResult r = shell.run(List.of("sh", "-c",
+                        "head -c 20000000 /dev/zero | tr '\\0' o; head -c 20000000 /dev/zero | tr '\\0' e >&2"),
+                        Duration.ofMinutes(2));
+                assertThat(r.exitCode()).isZero();
+                assertThat(r.stdout()).hasSize(20_000_000).doesNotContain("e");
+                assertThat(r.stderr()).hasSize(20_000_000).doesNotContain("o");
+            }
+        }
+    }
+
+    @Test
+    void noMoreThanResidentShellsCommandsRunAtOnce() throws Exception {
+        Path counter = tmp.resolve("running-resident");
+        Files.createDirectories(counter);
+        String script = "d=\"$0\"; touch \"$d/$$\"; ls \"$d\" | wc -l; sleep 0.5; rm \"$d/$$\"";
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(2))) {
+            List<Future<CommandResult>> all = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                all.add(pool.submit(() -> shell.run(List.of("sh", "-c", script, counter.toString()), T)));
+            }
+            for (Future<CommandResult> f : all) {
+                CommandResult r = f.get();
+                assertThat(r.ok()).as(r.toString()).isTrue();
+                assertThat(Integer.parseInt(r.stdout().trim())).isBetween(1, 2);   // never 3 at once
+            }
+            assertThat(shell.connections()).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCommandRunningInAResidentShellWhenSshdGoesHasAnUnknownExitAndTheNextOneReconnects() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(1))) {
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+            Path started = tmp.resolve("started");
+            Future<CommandResult> running = pool.submit(() -> shell.run(List.of("sh", "-c", "touch \"$0\"; sleep 8; echo late",
+                    started.toString()), T));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(started));
+            SshTestbed.restartTarget();
+            CommandResult lost = running.get();
+            assertThat(lost.exitCode()).as(lost.toString()).isNull();
+            assertThat(lost.stderr()).contains("lost while the command ran");
+            CommandResult r = shell.run(List.of("echo", "back"), T);
+            assertThat(r.stdout()).as(r.toString()).isEqualTo("back\n");
+            assertThat(shell.connections()).isEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void directoriesAreMadeBySftpAndAFailureNamesTheMachineAndPath() throws Exception {
+        Path deep = tmp.resolve("made/by/sftp");
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            shell.createDirectories(deep);
+            shell.createDirectories(deep);   // again: nothing to do
+            assertThat(deep).isDirectory();
+            Files.writeString(tmp.resolve("made/file"), "x");
+            assertThatThrownBy(() -> shell.createDirectories(tmp.resolve("made/file/sub")))
+                    .isInstanceOf(SshException.class).hasMessageContaining("machine 'testbed': cannot create "
+                            + tmp.resolve("made/file/sub"));
+        }
+    }
 }

@@ -1,13 +1,15 @@
 package org.drover.examples.bench;
 
-import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import org.drover.Bundle;
 import org.drover.Job;
@@ -15,31 +17,41 @@ import org.drover.run.SubmittedBundle;
 import org.drover.run.Submitter;
 import org.drover.shell.CommandResult;
 import org.drover.shell.LocalShell;
-import org.drover.shell.Shell;
 import org.drover.slurm.SlurmScheduler;
 import org.drover.ssh.Machine;
 import org.drover.ssh.SshShell;
 
 /**
- * What SSH costs a status poll and a submission, side by side in one run, on the testbed's real
- * sshd (the login node of the SLURM testbed is this machine, {@code slurm-testbed.sh up}):
+ * What SSH costs a status poll and a submission, every case in the same run, on the testbed's
+ * real sshd (the login node of the SLURM testbed is this machine, {@code slurm-testbed.sh up}):
  *
  * <ul>
- *   <li>{@code N} status polls ({@code squeue -h}): through one Drover {@link SshShell}, through
- *       {@code N} invocations of the OpenSSH client, through OpenSSH with a ControlMaster socket,
- *       and locally.</li>
+ *   <li>{@code N} status polls ({@code squeue -h}) per case: through one Drover {@link SshShell}
+ *       (a session per command), through one SshShell with {@link Machine#residentShells resident
+ *       shells}, through {@code N} invocations of the OpenSSH client, through OpenSSH with a
+ *       ControlMaster socket, and locally. The cases take turns poll by poll (the order rotating),
+ *       so a change of load on the machine falls on all of them alike.</li>
  *   <li>{@code N} submissions of trivial jobs with {@link Submitter} (one {@code sbatch} each,
- *       script written first): over the SshShell and locally.</li>
+ *       script written first) per case: over the SshShell both ways and locally, in bundles of
+ *       {@value #SUBMIT_CHUNK} that take turns.</li>
  * </ul>
  *
- * <p>Rounds alternate the order. Usage: {@code SshBenchmark [N] [rounds]} (defaults 200, 2).
+ * <p>Prints the total and the median per call of each case, and the ratios the issue asks about.
+ * Usage: {@code SshBenchmark [N]} (default 200).
  */
 public final class SshBenchmark {
+    private static final int SUBMIT_CHUNK = 20;
+    private static final Duration T = Duration.ofSeconds(60);
+
     private SshBenchmark() {}
+
+    /** One way to run a status poll. */
+    private interface Poller {
+        CommandResult poll() throws Exception;
+    }
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         Path dir = Path.of("/var/lib/drover-testbed/ssh");
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(dir.resolve("testbed.properties"))) {
@@ -49,99 +61,119 @@ public final class SshBenchmark {
         String user = p.getProperty("benchUser", "root");   // a user whose login runs no rc files
         Machine login = Machine.ssh("127.0.0.1").port(Integer.parseInt(port)).user(user)
                 .identity(dir.resolve("client_ed25519")).knownHosts(dir.resolve("known_hosts"));
+        Machine resident = login.residentShells(4);   // commands sent to shells that stay running
         List<String> ssh = List.of("ssh", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
                 "-o", "IdentitiesOnly=yes", "-i", dir.resolve("client_ed25519").toString(), "-p", port);
         Path socket = Files.createTempDirectory("drover-cm").resolve("cm");
         Path runs = Files.createTempDirectory("drover-ssh-bench");
         Files.setPosixFilePermissions(runs, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         LocalShell local = LocalShell.create();
+        List<String> squeue = List.of("squeue", "-h");
 
-        System.out.printf(Locale.ROOT, "%-6s %-28s %10s %10s%n", "round", "case", "total s", "per call ms");
-        for (int round = 1; round <= rounds; round++) {
-            List<Runnable> cases = new ArrayList<>();
-            int rr = round;
-            cases.add(() -> polls(rr, "Drover SshShell (1 connection)", n, () -> {
-                SshShell shell = SshShell.open(login);
-                shell.run(List.of("true"), Duration.ofSeconds(30));   // connect outside the timing, as a manager has
-                return shell;
-            }));
-            cases.add(() -> timed(rr, "OpenSSH, a new ssh each", n, () -> {
-                for (int i = 0; i < n; i++) {
-                    check(local.run(concat(ssh, List.of(user + "@127.0.0.1", "squeue", "-h")), Duration.ofSeconds(60)));
-                }
-            }));
-            cases.add(() -> {
-                check(local.run(concat(ssh, List.of("-M", "-S", socket.toString(), "-o", "ControlPersist=yes", "-fN",
-                        user + "@127.0.0.1")), Duration.ofSeconds(60)));
-                try {
-                    timed(rr, "OpenSSH with ControlMaster", n, () -> {
-                        for (int i = 0; i < n; i++) {
-                            check(local.run(concat(ssh, List.of("-S", socket.toString(), user + "@127.0.0.1", "squeue", "-h")),
-                                    Duration.ofSeconds(60)));
-                        }
-                    });
-                } finally {
-                    local.run(concat(ssh, List.of("-S", socket.toString(), "-O", "exit", user + "@127.0.0.1")), Duration.ofSeconds(30));
-                }
-            });
-            cases.add(() -> polls(rr, "local (no SSH)", n, () -> local));
-            cases.add(() -> submits(rr, "submit over SshShell", n, runs, SshShell.open(login)));
-            cases.add(() -> submits(rr, "submit locally", n, runs, local));
-            if (round % 2 == 0) {
-                java.util.Collections.reverse(cases);
+        check(local.run(concat(ssh, List.of("-M", "-S", socket.toString(), "-o", "ControlPersist=yes", "-fN",
+                user + "@127.0.0.1")), T));
+        try (SshShell plain = SshShell.open(login); SshShell res = SshShell.open(resident)) {
+            plain.run(List.of("true"), T);   // connected before the timing, as a manager is
+            res.run(List.of("true"), T);
+            Map<String, Poller> cases = new LinkedHashMap<>();
+            cases.put("Drover SshShell, session each", () -> plain.run(squeue, T));
+            cases.put("Drover SshShell, resident", () -> res.run(squeue, T));
+            cases.put("OpenSSH, a new ssh each", () -> local.run(concat(ssh, List.of(user + "@127.0.0.1", "squeue", "-h")), T));
+            cases.put("OpenSSH with ControlMaster", () -> local.run(concat(ssh, List.of("-S", socket.toString(),
+                    user + "@127.0.0.1", "squeue", "-h")), T));
+            cases.put("local squeue (no SSH)", () -> local.run(squeue, T));
+            Map<String, long[]> polls = pollsInTurn(cases, n);
+            // The testbed is shared: a test restarting sshd meanwhile would make the OpenSSH cases reconnect.
+            boolean masterAlive = local.run(concat(ssh, List.of("-S", socket.toString(), "-O", "check", user + "@127.0.0.1")), T).ok();
+            if (plain.connections() != 1 || res.connections() != 1 || !masterAlive) {
+                System.out.printf(Locale.ROOT, "WARNING: a connection was lost during the polls (SshShell connections %d and %d, "
+                        + "ControlMaster %s): sshd restarted? These figures do not count.%n", plain.connections(),
+                        res.connections(), masterAlive ? "alive" : "gone");
             }
-            cases.forEach(Runnable::run);
+            System.out.printf(Locale.ROOT, "%d status polls per case, in turn:%n", n);
+            report(polls);
+            double drover = total(polls.get("Drover SshShell, resident"));
+            System.out.printf(Locale.ROOT, "resident vs a new ssh each: %.1fx; vs ControlMaster: %.2fx; "
+                            + "session each vs a new ssh: %.1fx, vs ControlMaster: %.2fx%n",
+                    total(polls.get("OpenSSH, a new ssh each")) / drover, total(polls.get("OpenSSH with ControlMaster")) / drover,
+                    total(polls.get("OpenSSH, a new ssh each")) / total(polls.get("Drover SshShell, session each")),
+                    total(polls.get("OpenSSH with ControlMaster")) / total(polls.get("Drover SshShell, session each")));
+        } finally {
+            local.run(concat(ssh, List.of("-S", socket.toString(), "-O", "exit", user + "@127.0.0.1")), T);
+        }
+
+        try (SlurmScheduler overSsh = SlurmScheduler.builder().shell(SshShell.open(login)).build();
+             SlurmScheduler overResident = SlurmScheduler.builder().shell(SshShell.open(resident)).build();
+             SlurmScheduler here = SlurmScheduler.builder().shell(local).build()) {
+            overSsh.shell().run(List.of("true"), T);
+            overResident.shell().run(List.of("true"), T);
+            Map<String, SlurmScheduler> cases = new LinkedHashMap<>();
+            cases.put("submit over SshShell, session each", overSsh);
+            cases.put("submit over SshShell, resident", overResident);
+            cases.put("submit locally", here);
+            Map<String, long[]> submits = submitsInTurn(cases, n, runs);
+            System.out.printf(Locale.ROOT, "%d submissions per case, in bundles of %d in turn:%n", n, SUBMIT_CHUNK);
+            report(submits);
+            double localTotal = total(submits.get("submit locally"));
+            System.out.printf(Locale.ROOT, "over SSH / locally: resident %.2fx, session each %.2fx%n",
+                    total(submits.get("submit over SshShell, resident")) / localTotal,
+                    total(submits.get("submit over SshShell, session each")) / localTotal);
         }
     }
 
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private interface ShellMaker {
-        Shell make() throws Exception;
-    }
-
-    private static void polls(int round, String name, int n, ShellMaker maker) {
-        try {
-            Shell shell = maker.make();
-            timed(round, name, n, () -> {
-                for (int i = 0; i < n; i++) {
-                    check(shell.run(List.of("squeue", "-h"), Duration.ofSeconds(60)));
-                }
-            });
-            if (shell instanceof SshShell) {
-                shell.close();
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void submits(int round, String name, int n, Path runs, Shell shell) {
-        Bundle b = Bundle.named("sshbench" + round + (shell instanceof SshShell ? "s" : "l"));
+    /** Each case's time per poll, in ns; round i starts with case i mod k. */
+    private static Map<String, long[]> pollsInTurn(Map<String, Poller> cases, int n) throws Exception {
+        List<String> names = new ArrayList<>(cases.keySet());
+        Map<String, long[]> times = new LinkedHashMap<>();
+        names.forEach(name -> times.put(name, new long[n]));
         for (int i = 0; i < n; i++) {
-            b.add(Job.named("j" + i).command("true").memory("100M"));
-        }
-        try (SlurmScheduler slurm = SlurmScheduler.builder().shell(shell).build()) {
-            if (shell instanceof SshShell) {
-                shell.run(List.of("true"), Duration.ofSeconds(30));
+            for (int k = 0; k < names.size(); k++) {
+                String name = names.get((i + k) % names.size());
+                long t0 = System.nanoTime();
+                check(cases.get(name).poll());
+                times.get(name)[i] = System.nanoTime() - t0;
             }
-            SubmittedBundle[] run = new SubmittedBundle[1];
-            timed(round, name, n, () -> run[0] = Submitter.submit(b, slurm, runs));
-            run[0].cancel();
         }
+        return times;
     }
 
-    private static void timed(int round, String name, int n, Body body) {
-        long t0 = System.nanoTime();
-        try {
-            body.run();
-        } catch (Exception e) {
-            throw new IllegalStateException(name + ": " + e.getMessage(), e);
+    /** Each case's time per submission (a chunk's time spread over its jobs), in ns. */
+    private static Map<String, long[]> submitsInTurn(Map<String, SlurmScheduler> cases, int n, Path runs) {
+        List<String> names = new ArrayList<>(cases.keySet());
+        Map<String, long[]> times = new LinkedHashMap<>();
+        names.forEach(name -> times.put(name, new long[n]));
+        int chunks = (n + SUBMIT_CHUNK - 1) / SUBMIT_CHUNK;
+        for (int c = 0; c < chunks; c++) {
+            int size = Math.min(SUBMIT_CHUNK, n - c * SUBMIT_CHUNK);
+            for (int k = 0; k < names.size(); k++) {
+                int which = (c + k) % names.size();
+                String name = names.get(which);
+                Bundle b = Bundle.named("sshbench" + c + "x" + which);
+                for (int i = 0; i < size; i++) {
+                    b.add(Job.named("j" + i).command("true").memory("100M"));
+                }
+                long t0 = System.nanoTime();
+                SubmittedBundle run = Submitter.submit(b, cases.get(name), runs);
+                long each = (System.nanoTime() - t0) / size;
+                Arrays.fill(times.get(name), c * SUBMIT_CHUNK, c * SUBMIT_CHUNK + size, each);
+                run.cancel();
+            }
         }
-        double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "%-6d %-28s %10.2f %10.2f%n", round, name, s, s * 1000 / n);
+        return times;
+    }
+
+    private static void report(Map<String, long[]> times) {
+        System.out.printf(Locale.ROOT, "  %-36s %10s %14s %14s%n", "case", "total s", "mean ms/call", "median ms/call");
+        times.forEach((name, t) -> {
+            long[] sorted = t.clone();
+            Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "  %-36s %10.2f %14.2f %14.2f%n", name, total(t), total(t) * 1000 / t.length,
+                    sorted[sorted.length / 2] / 1e6);
+        });
+    }
+
+    private static double total(long[] nanos) {
+        return Arrays.stream(nanos).sum() / 1e9;
     }
 
     private static void check(CommandResult r) {

@@ -1,0 +1,215 @@
+package org.drover.ssh;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import org.drover.shell.ShellQuote;
+
+/**
+ * A shell that stays running on the machine, in one session, and runs command after command sent
+ * to its stdin: a command then costs a fork on the machine instead of a new SSH session and a
+ * login shell (sshd's session set-up and the user's shell are most of a short command's time).
+ * The machine's setup lines run once, when it starts.
+ *
+ * <p>Each command runs in a background subshell that becomes it ({@code eval "exec <quoted words>"},
+ * stdin from {@code /dev/null}): one fork, and nothing it does changes the server; the server prints its pid, waits for it and prints its status, on stdout and stderr
+ * after its output ({@link FramedStream}). One command at a time: a {@link SshShell} keeps a few.
+ * A command killed by a signal has the status a shell gives it (128 + the signal's number), as
+ * with {@link org.drover.shell.LocalShell}.
+ */
+final class ResidentShell {
+    /** POSIX sh (dash, bash, ksh): the token first, then {@code <id> <line count>} and the lines. */
+    static final String SERVER = String.join("\n",
+            "IFS= read -r T || exit 0",
+            "while IFS=' ' read -r id n; do",
+            "  c=''",
+            "  while [ \"$n\" -gt 0 ]; do IFS= read -r l; c=\"$c$l",
+            "\"; n=$((n-1)); done",
+            "  eval \"exec $c\" </dev/null &",
+            "  p=$!",
+            "  printf '%sP %s %s\\n' \"$T\" \"$id\" \"$p\"",
+            "  wait \"$p\"",
+            "  s=$?",
+            "  printf '%sE %s %s\\n' \"$T\" \"$id\" \"$s\"",
+            "  printf '%sE %s\\n' \"$T\" \"$id\" >&2",
+            "done");
+
+    /** What one command did; {@code status} null if it did not end (timed out, or the shell died). */
+    record Outcome(Integer status, byte[] stdout, byte[] stderr, Integer pid, boolean shellDied) {}
+
+    private final Session session;
+    private final Session.Command command;
+    private final OutputStream stdin;
+    private final FramedStream out;
+    private final FramedStream err;
+    private long nextId;
+    private volatile boolean dead;
+
+    private ResidentShell(Session session, Session.Command command, String token, ExecutorService readers) {
+        this.session = session;
+        this.command = command;
+        this.stdin = command.getOutputStream();
+        this.out = new FramedStream(token);
+        this.err = new FramedStream(token);
+        readers.submit(() -> out.pump(command.getInputStream()));
+        readers.submit(() -> err.pump(command.getErrorStream()));
+    }
+
+    /**
+     * Starts the server in the session: {@code sh -c <server>}, or {@code bash -lc} with the setup
+     * lines first when there are any.
+     */
+    static ResidentShell start(Session session, List<String> setup, Duration startTimeout, ExecutorService readers)
+            throws IOException {
+        String line = setup.isEmpty() ? ShellQuote.join(List.of("sh", "-c", SERVER))
+                : ShellQuote.join(List.of("bash", "-lc", String.join("\n", setup) + "\n" + SERVER));
+        Session.Command cmd = session.exec(line);
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        String token = "\u0001drover-" + HexFormat.of().formatHex(random) + ":";
+        ResidentShell shell = new ResidentShell(session, cmd, token, readers);
+        shell.send(token + "\n");
+        // A first command whose output is dropped: whatever the user's rc files printed when the
+        // shell started comes before its end, so no real command gets it.
+        Outcome hello = shell.run("true", System.nanoTime() + startTimeout.toNanos());
+        if (hello.status() == null) {
+            shell.close();
+            throw new IOException("the shell did not start within " + startTimeout + ": "
+                    + (hello.stderr().length > 0 ? text(hello.stderr()).strip() : "no answer"));
+        }
+        return shell;
+    }
+
+    /** Whether it can take a command. */
+    boolean usable() {
+        return !dead && session.isOpen();
+    }
+
+    /**
+     * Runs one command line (already quoted for a shell) and waits for it until the deadline.
+     * A command that has not ended then is left running (the caller kills it by its pid) and the
+     * outcome has a null status with the output so far.
+     */
+    synchronized Outcome run(String commandLine, long deadlineNanos) {
+        long id = ++nextId;
+        String[] lines = commandLine.split("\n", -1);
+        try {
+            send(id + " " + lines.length + "\n" + commandLine + "\n");
+        } catch (IOException e) {
+            dead = true;
+            return new Outcome(null, new byte[0], new byte[0], null, true);
+        }
+        Integer pid = null;
+        FramedStream.Frame endOut = null;
+        FramedStream.Frame endErr = null;
+        try {
+            while (endOut == null) {
+                FramedStream.Frame f = out.frames().poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (f == null) {
+                    return new Outcome(null, out.pending(), err.pending(), pid, false);
+                }
+                if (f.kind() == 'X') {
+                    dead = true;
+                    return new Outcome(null, f.output(), err.pending(), pid, true);
+                }
+                if (f.id() != id) {
+                    continue;   // the end of a command given up earlier
+                }
+                if (f.kind() == 'P') {
+                    pid = f.number(0);
+                } else if (f.kind() == 'E') {
+                    endOut = f;
+                }
+            }
+            while (endErr == null) {
+                // The status is known: stderr's frame follows at once, but wait for it a little past the deadline.
+                long wait = Math.max(deadlineNanos - System.nanoTime(), TimeUnit.SECONDS.toNanos(5));
+                FramedStream.Frame f = err.frames().poll(wait, TimeUnit.NANOSECONDS);
+                if (f == null || f.kind() == 'X') {
+                    dead = true;
+                    return new Outcome(null, endOut.output(), f == null ? err.pending() : f.output(), pid, true);
+                }
+                if (f.id() == id && f.kind() == 'E') {
+                    endErr = f;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dead = true;   // its next frames would be taken for another command's
+            return new Outcome(null, out.pending(), err.pending(), pid, false);
+        }
+        return new Outcome(endOut.number(0), endOut.output(), endErr.output(), pid, false);
+    }
+
+    /**
+     * After a command was given up: waits until its end frames came (the caller killed it), so
+     * the shell can take the next one; false if they did not come in time (then it is closed).
+     */
+    boolean settle(long deadlineNanos) {
+        boolean outEnded = false;
+        boolean errEnded = false;
+        long id;
+        synchronized (this) {
+            id = nextId;
+        }
+        try {
+            while (!outEnded || !errEnded) {
+                BlockingQueue<FramedStream.Frame> q = outEnded ? err.frames() : out.frames();
+                FramedStream.Frame f = q.poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (f == null || f.kind() == 'X') {
+                    close();
+                    return false;
+                }
+                if (f.kind() == 'E' && f.id() == id) {
+                    if (outEnded) {
+                        errEnded = true;
+                    } else {
+                        outEnded = true;
+                    }
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            return false;
+        }
+    }
+
+    private void send(String text) throws IOException {
+        stdin.write(text.getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+    }
+
+    /** Ends the server (its stdin closes) and the session. */
+    void close() {
+        dead = true;
+        try {
+            stdin.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already gone
+        }
+        try {
+            command.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already gone
+        }
+        try {
+            session.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already gone
+        }
+    }
+
+    static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
