@@ -72,6 +72,9 @@ public final class Machine {
         Passphrase passphrase;
         Prompter prompter;
         Path sshConfig;
+        /** The agent's socket; null: the ssh config's IdentityAgent or SSH_AUTH_SOCK. */
+        Path agent;
+        boolean noAgent;
 
         Draft copy() {
             Draft d = new Draft();
@@ -94,6 +97,8 @@ public final class Machine {
             d.passphrase = passphrase;
             d.prompter = prompter;
             d.sshConfig = sshConfig;
+            d.agent = agent;
+            d.noAgent = noAgent;
             return d;
         }
     }
@@ -358,6 +363,39 @@ public final class Machine {
     }
 
     /**
+     * The SSH agent whose keys are tried first (before the identity files), at this socket.
+     * Default: the {@code IdentityAgent} of {@code ~/.ssh/config}, else the agent of
+     * {@code SSH_AUTH_SOCK} where one runs. A key held by the agent needs no passphrase here;
+     * an agent that cannot be reached is skipped with a note in the log.
+     *
+     * <pre>{@code
+     * Machine cluster = Machine.ssh("login.cluster.org").agent(Path.of("/run/user/1000/ssh-agent.socket"));
+     * }</pre>
+     *
+     * @param socket the agent's Unix socket
+     * @return a copy using this agent
+     */
+    public Machine agent(Path socket) {
+        Objects.requireNonNull(socket, "agent");
+        return with(c -> {
+            c.agent = socket;
+            c.noAgent = false;
+        });
+    }
+
+    /**
+     * Never asks an SSH agent, even where {@code SSH_AUTH_SOCK} names one ({@code IdentityAgent none}).
+     *
+     * @return a copy that uses only identity files and keyboard-interactive
+     */
+    public Machine noAgent() {
+        return with(c -> {
+            c.agent = null;
+            c.noAgent = true;
+        });
+    }
+
+    /**
      * The ssh config file whose {@code Host} entries fill what is not set (default
      * {@code ~/.ssh/config}, if it exists).
      *
@@ -514,6 +552,16 @@ public final class Machine {
 
     Optional<Path> sshConfig() {
         return Optional.ofNullable(d.sshConfig);
+    }
+
+    /** The agent set here, if any. */
+    Optional<Path> agent() {
+        return Optional.ofNullable(d.agent);
+    }
+
+    /** Whether {@link #noAgent()} was set. */
+    boolean agentOff() {
+        return d.noAgent;
     }
 
     boolean jumpsSet() {

@@ -31,6 +31,7 @@ import java.util.Set;
  *     port: 22
  *     identity: [~/.ssh/id_ed25519]
  *     knownHosts: ~/.ssh/known_hosts
+ *     agent: none                 # or the agent's socket; default: SSH_AUTH_SOCK
  *     jump: [gateway]
  *     scheduler: slurm            # slurm, pbs or local
  *     runsRoot: /scratch/me/runs
@@ -47,7 +48,7 @@ import java.util.Set;
 public final class Machines {
     private static final Set<String> FIELDS = Set.of("host", "port", "user", "identity", "knownHosts", "jump",
             "trustOnFirstUse", "connectTimeoutSeconds", "keepAliveSeconds", "maxChannels", "residentShells", "scheduler", "runsRoot",
-            "setup", "sshConfig");
+            "setup", "sshConfig", "agent");
     private final Path file;
     private final Map<String, Machine> machines;
 
@@ -147,6 +148,13 @@ public final class Machines {
             String sshConfig = text(n, "sshConfig", where);
             if (sshConfig != null) {
                 m = m.sshConfig(path(sshConfig));
+            }
+            String agent = text(n, "agent", where);
+            if (agent != null) {
+                if (agent.isBlank()) {
+                    throw new IllegalArgumentException(where + "field 'agent': '' is not a socket path or none");
+                }
+                m = agent.equals("none") ? m.noAgent() : m.agent(path(agent));
             }
             for (String j : list(n, "jump", where)) {
                 m = m.jump(nodes.containsKey(j) ? parse(file, j, nodes, new ArrayList<>(seen))

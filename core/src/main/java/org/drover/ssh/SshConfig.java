@@ -13,14 +13,20 @@ import java.util.regex.Pattern;
 
 /**
  * The part of an OpenSSH client config ({@code ~/.ssh/config}) Drover honours for a host alias:
- * {@code HostName}, {@code User}, {@code Port}, {@code IdentityFile} and {@code ProxyJump}, from
+ * {@code HostName}, {@code User}, {@code Port}, {@code IdentityFile}, {@code ProxyJump} and
+ * {@code IdentityAgent}, from
  * the {@code Host} blocks whose patterns match (with {@code *}, {@code ?} and {@code !}), the first
  * value of each keyword winning as in OpenSSH; {@code IdentityFile} adds up. {@code Match} blocks
  * and other keywords are ignored.
  */
 final class SshConfig {
     /** What the config says for one alias; null or empty where it says nothing. */
-    record Entry(String hostName, String user, Integer port, List<Path> identityFiles, List<String> proxyJump) {}
+    record Entry(String hostName, String user, Integer port, List<Path> identityFiles, List<String> proxyJump,
+                 String identityAgent) {
+        Entry(String hostName, String user, Integer port, List<Path> identityFiles, List<String> proxyJump) {
+            this(hostName, user, port, identityFiles, proxyJump, null);
+        }
+    }
 
     private SshConfig() {}
 
@@ -68,6 +74,7 @@ final class SshConfig {
                 case "user":
                 case "port":
                 case "proxyjump":
+                case "identityagent":
                     first.putIfAbsent(key, value);
                     break;
                 default:
@@ -89,7 +96,7 @@ final class SshConfig {
         }
         String jump = first.get("proxyjump");
         List<String> jumps = jump == null || jump.equalsIgnoreCase("none") ? List.of() : List.of(jump.split(","));
-        return new Entry(hostName, first.get("user"), port, identities, jumps);
+        return new Entry(hostName, first.get("user"), port, identities, jumps, first.get("identityagent"));
     }
 
     private static String unquote(String v) {

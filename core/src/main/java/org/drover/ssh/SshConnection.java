@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
@@ -32,9 +38,9 @@ final class SshConnection {
     /** Waits before the tries of a reconnection: a restarting sshd is back within a few seconds. */
     private static final long[] RECONNECT_WAIT_MS = {0, 250, 500, 1_000, 2_000, 4_000};
 
-    /** A machine with everything resolved: host name, port, user, keys, known_hosts. */
+    /** A machine with everything resolved: host name, port, user, keys, known_hosts, the agent's socket (or null). */
     record Endpoint(String name, String host, int port, String user, List<Path> identities, Path knownHosts,
-                    boolean trustOnFirstUse, Machine machine) {
+                    boolean trustOnFirstUse, Path agent, Machine machine) {
         String describe() {
             return user + "@" + host + (port == 22 ? "" : ":" + port);
         }
@@ -201,7 +207,8 @@ final class SshConnection {
             closeQuietly(c);
             closeAll();
             throw new SshException("machine '" + e.name() + "': authentication as " + e.user() + " on " + e.describe()
-                    + " failed (keys tried: " + e.identities().stream().filter(Files::isRegularFile).toList()
+                    + " failed (keys tried: " + (e.agent() == null ? "" : "the ssh-agent's at " + e.agent() + ", then ")
+                    + e.identities().stream().filter(Files::isRegularFile).toList()
                     + (machine.prompter().isPresent() ? ", then keyboard-interactive" : "") + "): " + describe(ex),
                     true, ex);
         } catch (TransportException ex) {
@@ -214,7 +221,7 @@ final class SshConnection {
     }
 
     private List<AuthMethod> methods(SSHClient c, Endpoint e) {
-        List<AuthMethod> methods = new ArrayList<>();
+        List<AuthMethod> methods = new ArrayList<>(agentMethods(e));
         for (Path key : e.identities()) {
             if (!Files.isRegularFile(key)) {
                 continue;
@@ -230,6 +237,46 @@ final class SshConnection {
         }
         machine.prompter().ifPresent(p -> methods.add(new AuthKeyboardInteractive(responder(p))));
         return methods;
+    }
+
+    /**
+     * A method per key of the agent, the keys whose public half sits beside an identity file
+     * ({@code id_ed25519.pub}) first: a server counts every key offered ({@code MaxAuthTries}).
+     * An agent that cannot be reached is skipped.
+     */
+    private static List<AuthMethod> agentMethods(Endpoint e) {
+        if (e.agent() == null) {
+            return List.of();
+        }
+        SshAgent agent = new SshAgent(e.agent());
+        List<SshAgent.Key> keys;
+        try {
+            keys = new ArrayList<>(agent.keys());
+        } catch (IOException ex) {
+            LOG.atInfo().log("machine '{}': the ssh-agent at {} cannot be used ({}); keys from files only",
+                    e.name(), e.agent(), ex.getMessage());
+            return List.of();
+        }
+        Set<String> configured = new HashSet<>();
+        for (Path key : e.identities()) {
+            publicBlob(key.resolveSibling(key.getFileName() + ".pub")).ifPresent(configured::add);
+        }
+        keys.sort(Comparator.comparing(k -> !configured.contains(Base64.getEncoder().encodeToString(k.blob()))));
+        List<AuthMethod> methods = new ArrayList<>();
+        for (SshAgent.Key k : keys) {
+            methods.add(new AgentAuth(agent, k));
+        }
+        return methods;
+    }
+
+    /** The key blob (base64, as written) of an OpenSSH public key file: {@code <type> <blob> [comment]}. */
+    private static Optional<String> publicBlob(Path pub) {
+        try {
+            String[] words = Files.readString(pub).strip().split("\\s+");
+            return words.length >= 2 ? Optional.of(words[1]) : Optional.empty();
+        } catch (IOException | RuntimeException ex) {
+            return Optional.empty();
+        }
     }
 
     private static PasswordFinder finder(Machine.Passphrase passphrase, Path key) {
@@ -326,6 +373,13 @@ final class SshConnection {
             if (m.trustsOnFirstUse() && !j.trustsOnFirstUse()) {
                 inherited = inherited.trustOnFirstUse();
             }
+            if (!j.agentOff() && j.agent().isEmpty()) {   // the machine's agent choice holds for its jumps
+                if (m.agentOff()) {
+                    inherited = inherited.noAgent();
+                } else if (m.agent().isPresent()) {
+                    inherited = inherited.agent(m.agent().get());
+                }
+            }
             if (m.sshConfig().isPresent() && j.sshConfig().isEmpty()) {
                 inherited = inherited.sshConfig(m.sshConfig().get());
             }
@@ -343,8 +397,38 @@ final class SshConnection {
             }
         }
         Path knownHosts = m.knownHosts().orElse(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
-        route.add(new Endpoint(m.name(), host, port, user, identities, knownHosts, m.trustsOnFirstUse(), m));
+        route.add(new Endpoint(m.name(), host, port, user, identities, knownHosts, m.trustsOnFirstUse(),
+                agentSocket(m, entry, System.getenv()), m));
         return route;
+    }
+
+    /**
+     * The agent's socket for a machine: set on it ({@link Machine#agent}, {@link Machine#noAgent}),
+     * else its ssh config's {@code IdentityAgent} ({@code none}, {@code SSH_AUTH_SOCK}, a
+     * {@code $VARIABLE} or a path), else {@code SSH_AUTH_SOCK}; null for none.
+     */
+    static Path agentSocket(Machine m, SshConfig.Entry entry, Map<String, String> env) {
+        if (m.agentOff()) {
+            return null;
+        }
+        if (m.agent().isPresent()) {
+            return m.agent().get();
+        }
+        String configured = entry.identityAgent();
+        if (configured == null || configured.equals("SSH_AUTH_SOCK")) {
+            configured = "$SSH_AUTH_SOCK";
+        }
+        if (configured.equalsIgnoreCase("none")) {
+            return null;
+        }
+        String path = configured.startsWith("$") ? env.get(configured.substring(1)) : configured;
+        if (path == null || path.isBlank()) {
+            return null;
+        }
+        if (path.startsWith("~/")) {
+            path = System.getProperty("user.home") + path.substring(1);
+        }
+        return Path.of(path);
     }
 
     /** A ProxyJump word: {@code [user@]host[:port]}. */

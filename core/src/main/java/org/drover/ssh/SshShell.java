@@ -49,6 +49,9 @@ import org.drover.shell.ShellQuote;
  * {@code SlurmScheduler.builder().shell(SshShell.open(machine))}.
  *
  * <ul>
+ *   <li>Login: the keys of the user's SSH agent ({@link Machine#agent}), then the identity files
+ *       (a passphrase from {@link Machine#passphrase}), then keyboard-interactive
+ *       ({@link Machine#keyboardInteractive}); each jump host is logged in to the same way.</li>
  *   <li>Commands: the words are quoted for the remote shell ({@link ShellQuote}); the machine's
  *       setup lines run first (in {@code bash -lc}); stdout and stderr are read while the command
  *       runs, so a huge output never blocks it; a command still running after its timeout is

@@ -36,8 +36,10 @@ class MachinesTest {
                 "    keepAliveSeconds: 0",
                 "    maxChannels: 4",
                 "    residentShells: 3",
+                "    agent: /run/agent.sock",
                 "  gateway:",
                 "    host: gateway.cluster.org",
+                "    agent: none",
                 ""));
         Machines all = Machines.load(file);
         Machine m = all.get("cluster");
@@ -58,6 +60,8 @@ class MachinesTest {
         assertThat(m.maxChannels()).isEqualTo(4);
         assertThat(m.residentShells()).isEqualTo(3);
         assertThat(all.get("gateway").residentShells()).isZero();   // off unless asked for
+        assertThat(m.agent()).contains(Path.of("/run/agent.sock"));
+        assertThat(all.get("gateway").agentOff()).isTrue();
         assertThat(all.all().keySet()).containsExactly("cluster", "gateway");
     }
 
@@ -151,6 +155,36 @@ class MachinesTest {
                 .containsExactly("me@gw.org:2222", "fallback@bastion", "me@login.cluster.org:2201");   // bastion: Host *
         assertThat(route.get(0).identities()).contains(Path.of("/keys/second"));   // jumps use the same keys
         assertThat(route.get(0).knownHosts()).isEqualTo(Path.of("/kh"));
+    }
+
+    @Test
+    void theAgentIsTheMachinesElseIdentityAgentElseSshAuthSockAndJumpsFollowTheMachine() {
+        Map<String, String> env = Map.of("SSH_AUTH_SOCK", "/tmp/ssh-x/agent.1", "MY_AGENT", "/run/my.sock");
+        SshConfig.Entry nothing = new SshConfig.Entry(null, null, null, List.of(), List.of());
+        Machine m = Machine.ssh("login");
+        assertThat(SshConnection.agentSocket(m, nothing, env)).isEqualTo(Path.of("/tmp/ssh-x/agent.1"));
+        assertThat(SshConnection.agentSocket(m, nothing, Map.of())).isNull();   // no agent runs
+        assertThat(SshConnection.agentSocket(m, nothing, Map.of("SSH_AUTH_SOCK", " "))).isNull();
+        assertThat(SshConnection.agentSocket(m.agent(Path.of("/a.sock")), nothing, env)).isEqualTo(Path.of("/a.sock"));
+        assertThat(SshConnection.agentSocket(m.noAgent(), nothing, env)).isNull();
+        assertThat(SshConnection.agentSocket(m.noAgent().agent(Path.of("/a.sock")), nothing, env))
+                .isEqualTo(Path.of("/a.sock"));   // the last choice holds
+        for (String[] c : new String[][] {{"none", null}, {"SSH_AUTH_SOCK", "/tmp/ssh-x/agent.1"},
+                {"$MY_AGENT", "/run/my.sock"}, {"$UNSET", null}, {"/run/other.sock", "/run/other.sock"},
+                {"~/.agent.sock", System.getProperty("user.home") + "/.agent.sock"}}) {
+            SshConfig.Entry e = SshConfig.lookup(List.of("Host login", "  IdentityAgent " + c[0]), "login", "cfg");
+            assertThat(e.identityAgent()).isEqualTo(c[0]);
+            assertThat(SshConnection.agentSocket(m, e, env)).as(c[0]).isEqualTo(c[1] == null ? null : Path.of(c[1]));
+            assertThat(SshConnection.agentSocket(m.agent(Path.of("/a.sock")), e, env)).isEqualTo(Path.of("/a.sock"));
+        }
+
+        Machine viaJump = Machine.ssh("login").knownHosts(Path.of("/kh")).sshConfig(tmp.resolve("none"))
+                .jump(Machine.ssh("gw")).jump(Machine.ssh("gw2").agent(Path.of("/gw2.sock")));
+        List<SshConnection.Endpoint> off = SshConnection.route(viaJump.noAgent());
+        assertThat(off).extracting(SshConnection.Endpoint::agent).containsExactly(null, Path.of("/gw2.sock"), null);
+        List<SshConnection.Endpoint> set = SshConnection.route(viaJump.agent(Path.of("/m.sock")));
+        assertThat(set).extracting(SshConnection.Endpoint::agent)
+                .containsExactly(Path.of("/m.sock"), Path.of("/gw2.sock"), Path.of("/m.sock"));
     }
 
     private Path write(List<String> lines) {

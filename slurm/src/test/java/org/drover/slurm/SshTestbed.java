@@ -59,18 +59,21 @@ final class SshTestbed {
         return Integer.parseInt(props.getProperty("jumpPort"));
     }
 
-    /** The login node: root with the testbed's ed25519 key, checked against the testbed's known_hosts. */
+    /**
+     * The login node: root with the testbed's ed25519 key, checked against the testbed's
+     * known_hosts; no SSH agent (a developer's own agent would otherwise be asked first).
+     */
     static Machine target() {
         return Machine.ssh("127.0.0.1").named("testbed").port(targetPort()).user("root")
                 .identity(DIR.resolve("client_ed25519")).knownHosts(DIR.resolve("known_hosts"))
-                .sshConfig(DIR.resolve("no-such-ssh-config"));
+                .sshConfig(DIR.resolve("no-such-ssh-config")).noAgent();
     }
 
     /** The jump host alone. */
     static Machine jump() {
         return Machine.ssh("127.0.0.1").named("jump").port(jumpPort()).user("root")
                 .identity(DIR.resolve("client_ed25519")).knownHosts(DIR.resolve("known_hosts"))
-                .sshConfig(DIR.resolve("no-such-ssh-config"));
+                .sshConfig(DIR.resolve("no-such-ssh-config")).noAgent();
     }
 
     /** The login node reached through the jump host. */
