@@ -11,6 +11,8 @@
 #   client_ed25519, client_rsa, client_ecdsa    client keys (no passphrase), authorised for root
 #   client_protected (passphrase "drover")      a key with a passphrase, authorised too
 #   stranger_ed25519                            a key no server accepts
+#   client_nostdin                              authorised with a forced command that runs the
+#                                               command asked for with stdin from /dev/null
 #   known_hosts                                 both servers' host keys, as [127.0.0.1]:port
 #   testbed.properties                          ports and paths, read by the tests
 #   user drover (home $DIR/home-drover, no rc files) may log in with the same keys
@@ -61,8 +63,13 @@ make_keys() {
   [[ -f $DIR/client_ecdsa ]] || ssh-keygen -q -t ecdsa -b 256 -N '' -C drover-client-ecdsa -f "$DIR/client_ecdsa"
   [[ -f $DIR/client_protected ]] || ssh-keygen -q -t ed25519 -N drover -C drover-protected -f "$DIR/client_protected"
   [[ -f $DIR/stranger_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C stranger -f "$DIR/stranger_ed25519"
-  cat "$DIR"/client_ed25519.pub "$DIR"/client_rsa.pub "$DIR"/client_ecdsa.pub "$DIR"/client_protected.pub \
-    >"$DIR/authorized_keys"
+  [[ -f $DIR/client_nostdin ]] || ssh-keygen -q -t ed25519 -N '' -C drover-nostdin -f "$DIR/client_nostdin"
+  {
+    cat "$DIR"/client_ed25519.pub "$DIR"/client_rsa.pub "$DIR"/client_ecdsa.pub "$DIR"/client_protected.pub
+    # A login whose commands never get the session's stdin (a forced command, as restricted
+    # accounts have): commands run, a shell reading commands from stdin does not.
+    printf 'command="exec sh -c \\"$SSH_ORIGINAL_COMMAND\\" </dev/null" %s\n' "$(cat "$DIR/client_nostdin.pub")"
+  } >"$DIR/authorized_keys"
   chmod 644 "$DIR/authorized_keys"
   {
     printf '[127.0.0.1]:%s %s\n' "$TARGET_PORT" "$(cut -d' ' -f1,2 "$DIR/host_target.pub")"

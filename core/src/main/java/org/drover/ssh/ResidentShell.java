@@ -71,7 +71,17 @@ final class ResidentShell {
             throws IOException {
         String line = setup.isEmpty() ? ShellQuote.join(List.of("sh", "-c", SERVER))
                 : ShellQuote.join(List.of("bash", "-lc", String.join("\n", setup) + "\n" + SERVER));
-        Session.Command cmd = session.exec(line);
+        Session.Command cmd;
+        try {
+            cmd = session.exec(line);
+        } catch (IOException | RuntimeException e) {
+            try {
+                session.close();
+            } catch (IOException | RuntimeException ignored) {
+                // already gone
+            }
+            throw e;
+        }
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         String token = "\u0001drover-" + HexFormat.of().formatHex(random) + ":";
@@ -82,8 +92,9 @@ final class ResidentShell {
         Outcome hello = shell.run("true", System.nanoTime() + startTimeout.toNanos());
         if (hello.status() == null) {
             shell.close();
-            throw new IOException("the shell did not start within " + startTimeout + ": "
-                    + (hello.stderr().length > 0 ? text(hello.stderr()).strip() : "no answer"));
+            String said = hello.stderr().length > 0 ? ": " + text(hello.stderr()).strip() : "";
+            throw new IOException(hello.shellDied() ? "the shell ended before its first command" + said
+                    : "the shell did not answer within " + startTimeout + said);
         }
         return shell;
     }

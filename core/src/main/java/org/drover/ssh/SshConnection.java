@@ -66,6 +66,15 @@ final class SshConnection {
         return connects;
     }
 
+    /** Whether the connection is made, authenticated and still up. */
+    synchronized boolean isUp() {
+        if (clients.isEmpty()) {
+            return false;
+        }
+        SSHClient last = clients.get(clients.size() - 1);
+        return last.isConnected() && last.isAuthenticated();
+    }
+
     /** A new session on the connection, connecting first if needed. */
     Session session() {
         IOException last = null;

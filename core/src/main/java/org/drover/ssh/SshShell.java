@@ -41,6 +41,8 @@ import net.schmizz.sshj.sftp.SFTPException;
 import org.drover.shell.CommandResult;
 import org.drover.shell.Shell;
 import org.drover.shell.ShellQuote;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Shell} on a machine reached over SSH (sshj): one authenticated connection, through the
@@ -52,13 +54,14 @@ import org.drover.shell.ShellQuote;
  *   <li>Login: the keys of the user's SSH agent ({@link Machine#agent}), then the identity files
  *       (a passphrase from {@link Machine#passphrase}), then keyboard-interactive
  *       ({@link Machine#keyboardInteractive}); each jump host is logged in to the same way.</li>
- *   <li>Commands: the words are quoted for the remote shell ({@link ShellQuote}); the machine's
- *       setup lines run first (in {@code bash -lc}); stdout and stderr are read while the command
- *       runs, so a huge output never blocks it; a command still running after its timeout is
- *       closed and reported with an unknown exit code, as is one whose exit status never came
- *       (never 0). At most {@link Machine#maxChannels} commands run at once. With
- *       {@link Machine#residentShells} commands go instead to shells that stay running on the
- *       machine (one fork each instead of a session and a login shell; setup lines run once).</li>
+ *   <li>Commands: by default sent to up to {@link Machine#residentShells} shells that stay
+ *       running on the machine (one fork each instead of a session and a login shell; the setup
+ *       lines run once per shell); with {@code residentShells(0)}, or where such a shell cannot
+ *       start, each in a session of its own after the setup lines (in {@code bash -lc}). The
+ *       words are quoted for the remote shell ({@link ShellQuote}); stdout and stderr are read
+ *       while the command runs, so a huge output never blocks it; a command still running after
+ *       its timeout is killed and reported with an unknown exit code, as is one whose exit status
+ *       never came (never 0). At most {@link Machine#maxChannels} commands run at once.</li>
  *   <li>Files: written by SFTP under a temporary name, synced ({@code fsync@openssh.com}) and
  *       renamed into place ({@code posix-rename@openssh.com}), so a half-written script is never
  *       submitted; {@link #readFiles} reads many small files with one command; directories are
@@ -77,6 +80,7 @@ import org.drover.shell.ShellQuote;
  * }</pre>
  */
 public final class SshShell implements Shell {
+    private static final Logger LOG = LoggerFactory.getLogger(SshShell.class);
     private final Machine machine;
     private final SshConnection connection;
     private final Semaphore channels;
@@ -85,7 +89,8 @@ public final class SshShell implements Shell {
     /** Resident shells waiting for a command, and how many may run commands at once (none: a session per command). */
     private final BlockingDeque<ResidentShell> idleResidents = new LinkedBlockingDeque<>();
     private final Semaphore residentSlots;
-    private final boolean resident;
+    /** Whether commands go to resident shells; false for good once one cannot start on a working connection. */
+    private volatile boolean resident;
 
     private SshShell(Machine machine) {
         this.machine = machine;
@@ -120,6 +125,17 @@ public final class SshShell implements Shell {
     }
 
     /**
+     * Whether commands go to resident shells ({@link Machine#residentShells}): false when the
+     * machine sets none, or once one could not start on a working connection (a restricted
+     * account), after which every command has a session of its own.
+     *
+     * @return whether resident shells are in use
+     */
+    public boolean usesResidentShells() {
+        return resident;
+    }
+
+    /**
      * How many times a connection was made: 1 while it was never lost.
      *
      * @return connections made so far
@@ -130,13 +146,25 @@ public final class SshShell implements Shell {
 
     @Override
     public CommandResult run(List<String> command, Duration timeout) {
-        return resident ? inResident(command, ShellQuote.join(command), timeout) : exec(command, commandLine(command), timeout);
+        if (resident) {
+            CommandResult r = inResident(command, ShellQuote.join(command), timeout);
+            if (r != null) {
+                return r;
+            }
+        }
+        return exec(command, commandLine(command), timeout);
     }
 
     /** A command of Drover's own (no setup lines needed): in a resident shell if there are any. */
     private CommandResult runPlain(List<String> command, Duration timeout) {
         String line = ShellQuote.join(command);
-        return resident ? inResident(command, line, timeout) : exec(command, line, timeout);
+        if (resident) {
+            CommandResult r = inResident(command, line, timeout);
+            if (r != null) {
+                return r;
+            }
+        }
+        return exec(command, line, timeout);
     }
 
     /**
@@ -144,6 +172,9 @@ public final class SshShell implements Shell {
      * {@link Machine#residentShells} run), which then takes the next command. A command that times
      * out is killed by its pid (with its children) through a session of its own, and the shell is
      * used again once the command's end came.
+     *
+     * @return what the command did, or null if it did not run because resident shells cannot
+     *     start on this machine (then they are off for good, and the caller runs it in a session)
      */
     private CommandResult inResident(List<String> command, String line, Duration timeout) {
         long start = System.nanoTime();
@@ -167,6 +198,15 @@ public final class SshShell implements Shell {
                 try {
                     shell = ResidentShell.start(connection.session(), machine.setup(), machine.connectTimeout(), readers);
                 } catch (IOException e) {
+                    if (connection.isUp()) {
+                        // The connection works but the shell does not (a restricted shell, a ForceCommand).
+                        if (resident) {
+                            resident = false;
+                            LOG.atWarn().log("machine '{}': a resident shell cannot start on {} ({}); "
+                                    + "a session per command from now on", machine.name(), describe(), e.getMessage());
+                        }
+                        return null;
+                    }
                     // The connection is checked again by the next session; this command did not run.
                     return new CommandResult(command, null, "", "machine '" + machine.name() + "': cannot start a shell on "
                             + describe() + ": " + e.getMessage(), elapsed(start));

@@ -59,7 +59,7 @@ class MachinesTest {
         assertThat(m.keepAlive()).isZero();
         assertThat(m.maxChannels()).isEqualTo(4);
         assertThat(m.residentShells()).isEqualTo(3);
-        assertThat(all.get("gateway").residentShells()).isZero();   // off unless asked for
+        assertThat(all.get("gateway").residentShells()).isEqualTo(4);   // the default
         assertThat(m.agent()).contains(Path.of("/run/agent.sock"));
         assertThat(all.get("gateway").agentOff()).isTrue();
         assertThat(all.all().keySet()).containsExactly("cluster", "gateway");
@@ -113,6 +113,10 @@ class MachinesTest {
                 .hasMessage("machine 'h': residentShells '9' must be from 0 to maxChannels (8)");
         assertThatThrownBy(() -> Machine.ssh("h").residentShells(4).maxChannels(3))
                 .hasMessage("machine 'h': maxChannels '3' must be at least residentShells (4)");
+        assertThat(Machine.ssh("h").residentShells()).isEqualTo(4);   // the default, lowered with the cap if not set
+        assertThat(Machine.ssh("h").maxChannels(2).residentShells()).isEqualTo(2);
+        assertThat(Machine.ssh("h").maxChannels(2).maxChannels(6).residentShells()).isEqualTo(4);
+        assertThat(Machine.ssh("h").residentShells(0).maxChannels(1).residentShells()).isZero();
         assertThatThrownBy(() -> Machine.ssh("h").setup("a\nb")).hasMessageContaining("setup line 'a\nb' must be one");
         assertThatThrownBy(() -> Machine.ssh("")).hasMessageContaining("host '' is not a host name");
         Machine m = Machine.ssh("h").user("u").port(2);

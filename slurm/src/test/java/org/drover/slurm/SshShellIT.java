@@ -40,9 +40,15 @@ class SshShellIT {
         return r.stdout().split(" ")[1];
     }
 
+    /** The default (resident shells) and a session per command. */
+    private static List<Machine> bothModes() {
+        return List.of(SshTestbed.target(), SshTestbed.target().named("testbed-sessions").residentShells(0));
+    }
+
     @Test
     void commandsRunOnOneConnectionWithTheirOutputAndExitCodes() {
-        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+        for (Machine m : bothModes()) {
+          try (SshShell shell = SshShell.open(m)) {
             for (int i = 0; i < 30; i++) {
                 CommandResult r = shell.run(List.of("sh", "-c", "echo out $0; echo err >&2; exit 3", "a b'c"), T);
                 assertThat(r.exitCode()).isEqualTo(3);
@@ -51,22 +57,28 @@ class SshShellIT {
             }
             assertThat(shell.connections()).isEqualTo(1);
             assertThat(shell.describe()).isEqualTo("root@127.0.0.1:" + SshTestbed.targetPort());
+          }
         }
     }
 
     @Test
     void aCommandKilledByASignalHasAnUnknownExitCodeNeverZero() {
-        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(0))) {
             CommandResult r = shell.run(List.of("sh", "-c", "kill -KILL $$"), T);
             assertThat(r.exitCode()).isNull();
             assertThat(r.ok()).isFalse();
             assertThat(r.stderr()).contains("killed by signal KILL");
         }
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {   // resident: what a shell says, as locally
+            CommandResult r = shell.run(List.of("sh", "-c", "kill -KILL $$"), T);
+            assertThat(r.exitCode()).isEqualTo(128 + 9);
+            assertThat(r.ok()).isFalse();
+        }
     }
 
     @Test
     void aHangingCommandTimesOutWithAClearMessage() {
-        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(0))) {
             long t0 = System.nanoTime();
             CommandResult r = shell.run(List.of("sleep", "60"), Duration.ofSeconds(1));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
@@ -78,7 +90,7 @@ class SshShellIT {
 
     @Test
     void hugeOutputOnBothStreamsDoesNotHang() {
-        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(0))) {
             CommandResult r = shell.run(List.of("sh", "-c",
                     "head -c 20000000 /dev/zero | tr '\\0' o; head -c 20000000 /dev/zero | tr '\\0' e >&2"), Duration.ofMinutes(2));
             assertThat(r.exitCode()).isZero();
@@ -229,7 +241,7 @@ class SshShellIT {
 
     @Test
     void aLostConnectionIsMadeAgain() {
-        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(0))) {
             assertThat(shell.run(List.of("true"), T).ok()).isTrue();
             SshTestbed.restartTarget();
             CommandResult r = shell.run(List.of("echo", "back"), T);
@@ -244,7 +256,7 @@ class SshShellIT {
         Files.createDirectories(counter);
         String script = "d=\"$0\"; touch \"$d/$$\"; ls \"$d\" | wc -l; sleep 0.5; rm \"$d/$$\"";
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (SshShell shell = SshShell.open(SshTestbed.target().maxChannels(2))) {
+        try (SshShell shell = SshShell.open(SshTestbed.target().maxChannels(2).residentShells(0))) {
             List<Future<CommandResult>> all = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 all.add(pool.submit(() -> shell.run(List.of("sh", "-c", script, counter.toString()), T)));
@@ -260,6 +272,30 @@ class SshShellIT {
     }
 
     // ---- resident shells: commands sent to shells that stay running ----
+
+    @Test
+    void whereAResidentShellCannotStartEveryCommandRunsOnceInASessionOfItsOwn() throws Exception {
+        // The testbed authorises client_nostdin with a forced command that gives commands no stdin,
+        // as restricted accounts do: a shell that reads its commands from stdin ends at once.
+        Machine restricted = Machine.ssh("127.0.0.1").named("restricted").port(SshTestbed.targetPort()).user("root")
+                .identity(SshTestbed.DIR.resolve("client_nostdin")).knownHosts(SshTestbed.DIR.resolve("known_hosts"))
+                .sshConfig(SshTestbed.DIR.resolve("none")).noAgent();
+        Path ran = tmp.resolve("ran");
+        try (SshShell shell = SshShell.open(restricted)) {
+            assertThat(shell.usesResidentShells()).isTrue();   // until tried
+            CommandResult r = shell.run(List.of("sh", "-c", "echo once >> \"$0\"; echo out; exit 3", ran.toString()), T);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(3);
+            assertThat(r.stdout()).isEqualTo("out\n");
+            assertThat(shell.usesResidentShells()).isFalse();
+            assertThat(shell.run(List.of("echo", "next"), T).stdout()).isEqualTo("next\n");
+            assertThat(shell.connections()).isEqualTo(1);
+        }
+        assertThat(Files.readAllLines(ran)).containsExactly("once");
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {   // where it can start, it is used
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+            assertThat(shell.usesResidentShells()).isTrue();
+        }
+    }
 
     @Test
     void residentShellsRunEveryCommandWithItsOwnOutputExitCodeAndSetupDoneOnce() throws Exception {

@@ -30,7 +30,9 @@ import org.drover.ssh.SshShell;
  *       (a session per command), through one SshShell with {@link Machine#residentShells resident
  *       shells}, through {@code N} invocations of the OpenSSH client, through OpenSSH with a
  *       ControlMaster socket, and locally. The cases take turns poll by poll (the order rotating),
- *       so a change of load on the machine falls on all of them alike.</li>
+ *       so a change of load on the machine falls on all of them alike. Then the same with
+ *       {@code true}, a command that does nothing: what each way of reaching the machine costs by
+ *       itself.</li>
  *   <li>{@code N} submissions of trivial jobs with {@link Submitter} (one {@code sbatch} each,
  *       script written first) per case: over the SshShell both ways and locally, in bundles of
  *       {@value #SUBMIT_CHUNK} that take turns.</li>
@@ -60,44 +62,61 @@ public final class SshBenchmark {
         String port = p.getProperty("targetPort");
         String user = p.getProperty("benchUser", "root");   // a user whose login runs no rc files
         Machine login = Machine.ssh("127.0.0.1").port(Integer.parseInt(port)).user(user)
-                .identity(dir.resolve("client_ed25519")).knownHosts(dir.resolve("known_hosts"));
-        Machine resident = login.residentShells(4);   // commands sent to shells that stay running
+                .identity(dir.resolve("client_ed25519")).knownHosts(dir.resolve("known_hosts"))
+                .residentShells(0);   // a session per command
+        Machine resident = login.residentShells(4);   // the default: commands sent to shells that stay running
         List<String> ssh = List.of("ssh", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile=" + dir.resolve("known_hosts"),
                 "-o", "IdentitiesOnly=yes", "-i", dir.resolve("client_ed25519").toString(), "-p", port);
         Path socket = Files.createTempDirectory("drover-cm").resolve("cm");
         Path runs = Files.createTempDirectory("drover-ssh-bench");
         Files.setPosixFilePermissions(runs, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         LocalShell local = LocalShell.create();
-        List<String> squeue = List.of("squeue", "-h");
 
+        // squeue gets every job slurmctld still holds (ended ones for MinJobAge, 300 s on the testbed)
+        // and filters them itself: right after a test run a poll costs several times what it costs
+        // on a quiet controller. Say how many there are.
+        CommandResult held = local.run(List.of("squeue", "-h", "--states=all", "--format=%i"), T);
+        check(held);
+        System.out.printf(Locale.ROOT, "slurmctld holds %d jobs (all users, all states) before the polls%n",
+                held.stdout().lines().count());
         check(local.run(concat(ssh, List.of("-M", "-S", socket.toString(), "-o", "ControlPersist=yes", "-fN",
                 user + "@127.0.0.1")), T));
         try (SshShell plain = SshShell.open(login); SshShell res = SshShell.open(resident)) {
             plain.run(List.of("true"), T);   // connected before the timing, as a manager is
             res.run(List.of("true"), T);
-            Map<String, Poller> cases = new LinkedHashMap<>();
-            cases.put("Drover SshShell, session each", () -> plain.run(squeue, T));
-            cases.put("Drover SshShell, resident", () -> res.run(squeue, T));
-            cases.put("OpenSSH, a new ssh each", () -> local.run(concat(ssh, List.of(user + "@127.0.0.1", "squeue", "-h")), T));
-            cases.put("OpenSSH with ControlMaster", () -> local.run(concat(ssh, List.of("-S", socket.toString(),
-                    user + "@127.0.0.1", "squeue", "-h")), T));
-            cases.put("local squeue (no SSH)", () -> local.run(squeue, T));
-            Map<String, long[]> polls = pollsInTurn(cases, n);
-            // The testbed is shared: a test restarting sshd meanwhile would make the OpenSSH cases reconnect.
-            boolean masterAlive = local.run(concat(ssh, List.of("-S", socket.toString(), "-O", "check", user + "@127.0.0.1")), T).ok();
-            if (plain.connections() != 1 || res.connections() != 1 || !masterAlive) {
-                System.out.printf(Locale.ROOT, "WARNING: a connection was lost during the polls (SshShell connections %d and %d, "
-                        + "ControlMaster %s): sshd restarted? These figures do not count.%n", plain.connections(),
-                        res.connections(), masterAlive ? "alive" : "gone");
+            String target = user + "@127.0.0.1";
+            for (List<String> command : List.of(List.of("squeue", "-h"), List.of("true"))) {
+                Map<String, Poller> cases = new LinkedHashMap<>();
+                cases.put("Drover SshShell, session each", () -> plain.run(command, T));
+                cases.put("Drover SshShell, resident", () -> res.run(command, T));
+                cases.put("OpenSSH, a new ssh each", () -> local.run(concat(ssh, concat(List.of(target), command)), T));
+                cases.put("OpenSSH with ControlMaster", () -> local.run(concat(ssh,
+                        concat(List.of("-S", socket.toString(), target), command)), T));
+                cases.put("local, no SSH", () -> local.run(command, T));
+                Map<String, long[]> polls = pollsInTurn(cases, n);
+                // The testbed is shared: a test restarting sshd meanwhile would make the OpenSSH cases reconnect.
+                boolean masterAlive = local.run(concat(ssh, List.of("-S", socket.toString(), "-O", "check", target)), T).ok();
+                if (plain.connections() != 1 || res.connections() != 1 || !masterAlive) {
+                    System.out.printf(Locale.ROOT, "WARNING: a connection was lost during the polls (SshShell connections %d and %d, "
+                            + "ControlMaster %s): sshd restarted? These figures do not count.%n", plain.connections(),
+                            res.connections(), masterAlive ? "alive" : "gone");
+                }
+                System.out.printf(Locale.ROOT, "%d x '%s' per case, in turn%s:%n", n, String.join(" ", command),
+                        command.get(0).equals("true") ? " (what the transport costs: the command itself does nothing)" : "");
+                report(polls);
+                double drover = total(polls.get("Drover SshShell, resident"));
+                System.out.printf(Locale.ROOT, "resident vs a new ssh each: %.1fx; vs ControlMaster: %.2fx; "
+                                + "session each vs a new ssh: %.1fx, vs ControlMaster: %.2fx%n",
+                        total(polls.get("OpenSSH, a new ssh each")) / drover, total(polls.get("OpenSSH with ControlMaster")) / drover,
+                        total(polls.get("OpenSSH, a new ssh each")) / total(polls.get("Drover SshShell, session each")),
+                        total(polls.get("OpenSSH with ControlMaster")) / total(polls.get("Drover SshShell, session each")));
+                double here = total(polls.get("local, no SSH"));
+                System.out.printf(Locale.ROOT, "what SSH adds per call (mean, ms): resident %.2f, session each %.2f, "
+                                + "ControlMaster %.2f, a new ssh %.2f%n",
+                        (drover - here) * 1000 / n, (total(polls.get("Drover SshShell, session each")) - here) * 1000 / n,
+                        (total(polls.get("OpenSSH with ControlMaster")) - here) * 1000 / n,
+                        (total(polls.get("OpenSSH, a new ssh each")) - here) * 1000 / n);
             }
-            System.out.printf(Locale.ROOT, "%d status polls per case, in turn:%n", n);
-            report(polls);
-            double drover = total(polls.get("Drover SshShell, resident"));
-            System.out.printf(Locale.ROOT, "resident vs a new ssh each: %.1fx; vs ControlMaster: %.2fx; "
-                            + "session each vs a new ssh: %.1fx, vs ControlMaster: %.2fx%n",
-                    total(polls.get("OpenSSH, a new ssh each")) / drover, total(polls.get("OpenSSH with ControlMaster")) / drover,
-                    total(polls.get("OpenSSH, a new ssh each")) / total(polls.get("Drover SshShell, session each")),
-                    total(polls.get("OpenSSH with ControlMaster")) / total(polls.get("Drover SshShell, session each")));
         } finally {
             local.run(concat(ssh, List.of("-S", socket.toString(), "-O", "exit", user + "@127.0.0.1")), T);
         }
