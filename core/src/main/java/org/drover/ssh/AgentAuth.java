@@ -1,7 +1,9 @@
 package org.drover.ssh;
 
 import java.io.IOException;
+import com.hierynomus.sshj.key.KeyAlgorithm;
 import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.common.Message;
 import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.transport.TransportException;
@@ -11,35 +13,55 @@ import net.schmizz.sshj.userauth.method.AbstractAuthMethod;
 /**
  * Public-key authentication (RFC 4252, section 7) with a key held by the user's SSH agent: the
  * server is first asked whether it would accept the key, and only then is the agent asked to sign
- * the session's request. RSA keys sign with SHA-512 ({@code rsa-sha2-512}), as OpenSSH servers
- * refuse SHA-1 {@code ssh-rsa} signatures by default.
+ * the session's request. RSA keys sign with SHA-2 ({@code rsa-sha2-512} or {@code -256}, as the
+ * server says it takes), as OpenSSH servers refuse SHA-1 {@code ssh-rsa} signatures by default.
  */
 final class AgentAuth extends AbstractAuthMethod {
     private final SshAgent agent;
     private final SshAgent.Key key;
-    private final String algorithm;
-    private final int flags;
+    private String algorithm;
+    private int flags;
 
     AgentAuth(SshAgent agent, SshAgent.Key key) {
         super("publickey");
         this.agent = agent;
         this.key = key;
+    }
+
+    /**
+     * The signature algorithm for the key: its type, except for RSA, where the first of what the
+     * server takes ({@code server-sig-algs}, as sshj orders it) among {@code rsa-sha2-512},
+     * {@code rsa-sha2-256} and {@code ssh-rsa}.
+     */
+    private void chooseAlgorithm() throws UserAuthException {
         String type = key.type();
-        if (type.equals("ssh-rsa")) {
-            this.algorithm = "rsa-sha2-512";
-            this.flags = SshAgent.RSA_SHA2_512;
-        } else if (type.equals("ssh-rsa-cert-v01@openssh.com")) {
-            this.algorithm = "rsa-sha2-512-cert-v01@openssh.com";
-            this.flags = SshAgent.RSA_SHA2_512;
-        } else {
-            this.algorithm = type;
-            this.flags = 0;
+        boolean rsa = type.equals("ssh-rsa");
+        boolean rsaCert = type.equals("ssh-rsa-cert-v01@openssh.com");
+        if (!rsa && !rsaCert) {
+            algorithm = type;
+            flags = 0;
+            return;
         }
+        String chosen = "rsa-sha2-512";
+        try {
+            for (KeyAlgorithm a : params.getTransport().getClientKeyAlgorithms(rsa ? KeyType.RSA : KeyType.RSA_CERT)) {
+                String name = a.getKeyAlgorithm().replace("-cert-v01@openssh.com", "");
+                if (name.equals("rsa-sha2-512") || name.equals("rsa-sha2-256") || name.equals("ssh-rsa")) {
+                    chosen = name;
+                    break;
+                }
+            }
+        } catch (TransportException e) {
+            throw new UserAuthException("cannot tell which RSA signatures the server takes: " + e.getMessage(), e);
+        }
+        flags = chosen.equals("rsa-sha2-512") ? SshAgent.RSA_SHA2_512 : chosen.equals("rsa-sha2-256") ? SshAgent.RSA_SHA2_256 : 0;
+        algorithm = rsa ? chosen : chosen + "-cert-v01@openssh.com";
     }
 
     /** The query: would the server take this key (no signature yet)? */
     @Override
     protected SSHPacket buildReq() throws UserAuthException {
+        chooseAlgorithm();
         return request(false);
     }
 
@@ -64,6 +86,11 @@ final class AgentAuth extends AbstractAuthMethod {
             signature = agent.sign(key.blob(), toSign, flags);
         } catch (IOException e) {
             throw new UserAuthException("the ssh-agent did not sign with its key " + key.describe() + ": " + e.getMessage(), e);
+        }
+        String signedWith = SshAgent.firstString(signature);
+        if (!signedWith.equals(algorithm.replace("-cert-v01@openssh.com", ""))) {
+            throw new UserAuthException("the ssh-agent signed with " + signedWith + " instead of " + algorithm
+                    + " (an agent too old for SHA-2 RSA signatures?) with its key " + key.describe());
         }
         params.getTransport().write(signedRequest.putString(signature));
     }

@@ -1,6 +1,7 @@
 package org.drover.ssh;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -22,6 +23,9 @@ import org.drover.shell.ShellQuote;
  * <p>Each command runs in a background subshell that becomes it ({@code eval "exec <quoted words>"},
  * stdin from {@code /dev/null}): one fork, and nothing it does changes the server; the server prints its pid, waits for it and prints its status, on stdout and stderr
  * after its output ({@link FramedStream}). One command at a time: a {@link SshShell} keeps a few.
+ * Each command leads a process group of its own ({@code setsid} where the machine has it); if
+ * members of that group still run when it ends, its end frame says so ({@code L}) and the shell
+ * is retired, since they may still write to its output.
  * A command killed by a signal has the status a shell gives it (128 + the signal's number), as
  * with {@link org.drover.shell.LocalShell}.
  */
@@ -29,21 +33,39 @@ final class ResidentShell {
     /** POSIX sh (dash, bash, ksh): the token first, then {@code <id> <line count>} and the lines. */
     static final String SERVER = String.join("\n",
             "IFS= read -r T || exit 0",
+            // setsid (util-linux): each command leads a process group of its own, so that what it
+            // leaves running can be seen (and, on a timeout, killed with it). A background child
+            // of this shell never leads a group, so setsid never forks here.
+            "S=''; command -v setsid >/dev/null 2>&1 && S='setsid '",
             "while IFS=' ' read -r id n; do",
             "  c=''",
-            "  while [ \"$n\" -gt 0 ]; do IFS= read -r l; c=\"$c$l",
+            // A line cut short by the end of stdin (the connection went mid-command) ends the
+            // server: a command that was not sent whole never runs.
+            "  while [ \"$n\" -gt 0 ]; do IFS= read -r l || exit 0; c=\"$c$l",
             "\"; n=$((n-1)); done",
-            "  eval \"exec $c\" </dev/null &",
+            "  eval \"exec $S$c\" </dev/null &",
             "  p=$!",
             "  printf '%sP %s %s\\n' \"$T\" \"$id\" \"$p\"",
             "  wait \"$p\"",
             "  s=$?",
-            "  printf '%sE %s %s\\n' \"$T\" \"$id\" \"$s\"",
+            // L: processes of the command are still running (they may still write to this shell's output).
+            "  r=''; [ -n \"$S\" ] && kill -0 -\"$p\" 2>/dev/null && r=' L'",
+            "  printf '%sE %s %s%s\\n' \"$T\" \"$id\" \"$s\" \"$r\"",
             "  printf '%sE %s\\n' \"$T\" \"$id\" >&2",
             "done");
 
-    /** What one command did; {@code status} null if it did not end (timed out, or the shell died). */
-    record Outcome(Integer status, byte[] stdout, byte[] stderr, Integer pid, boolean shellDied) {}
+    /**
+     * What one command did; {@code status} null if it did not end (timed out, the shell died, or
+     * the waiting thread was interrupted). {@code leftovers}: it ended, but processes it started
+     * still run and may still write to the shell's output, so the shell must not take another
+     * command.
+     */
+    record Outcome(Integer status, byte[] stdout, byte[] stderr, Integer pid, boolean shellDied, boolean interrupted,
+                   boolean leftovers) {
+        static Outcome notEnded(byte[] stdout, byte[] stderr, Integer pid, boolean shellDied) {
+            return new Outcome(null, stdout, stderr, pid, shellDied, false, false);
+        }
+    }
 
     private final Session session;
     private final Session.Command command;
@@ -85,23 +107,58 @@ final class ResidentShell {
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         String token = "\u0001drover-" + HexFormat.of().formatHex(random) + ":";
-        ResidentShell shell = new ResidentShell(session, cmd, token, readers);
-        shell.send(token + "\n");
+        ResidentShell shell;
+        try {
+            shell = new ResidentShell(session, cmd, token, readers);
+        } catch (RuntimeException e) {   // the readers are shut down: the SshShell is closing
+            closeQuietly(cmd, session);
+            throw new IOException("the shell is closing", e);
+        }
+        try {
+            shell.send(token + "\n");
+        } catch (IOException e) {
+            shell.close();
+            throw e;
+        }
         // A first command whose output is dropped: whatever the user's rc files printed when the
         // shell started comes before its end, so no real command gets it.
         Outcome hello = shell.run("true", System.nanoTime() + startTimeout.toNanos());
         if (hello.status() == null) {
             shell.close();
+            if (hello.interrupted()) {
+                throw new InterruptedIOException("interrupted while a shell started");
+            }
             String said = hello.stderr().length > 0 ? ": " + text(hello.stderr()).strip() : "";
-            throw new IOException(hello.shellDied() ? "the shell ended before its first command" + said
-                    : "the shell did not answer within " + startTimeout + said);
+            throw hello.shellDied() ? new CannotStart("the shell ended before its first command" + said)
+                    : new IOException("the shell did not answer within " + startTimeout + said);
         }
         return shell;
     }
 
-    /** Whether it can take a command. */
+    /** The shell ended as it started, on a working connection: it cannot run on this machine. */
+    static final class CannotStart extends IOException {
+        CannotStart(String message) {
+            super(message);
+        }
+    }
+
+    private static void closeQuietly(Session.Command cmd, Session session) {
+        try {
+            cmd.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already gone
+        }
+        try {
+            session.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already gone
+        }
+    }
+
+    /** Whether it can take a command: its server is still there (no end of its output seen). */
     boolean usable() {
-        return !dead && session.isOpen();
+        FramedStream.Frame next = out.frames().peek();
+        return !dead && session.isOpen() && (next == null || next.kind() != 'X');
     }
 
     /**
@@ -116,7 +173,7 @@ final class ResidentShell {
             send(id + " " + lines.length + "\n" + commandLine + "\n");
         } catch (IOException e) {
             dead = true;
-            return new Outcome(null, new byte[0], new byte[0], null, true);
+            return Outcome.notEnded(new byte[0], new byte[0], null, true);
         }
         Integer pid = null;
         FramedStream.Frame endOut = null;
@@ -125,11 +182,11 @@ final class ResidentShell {
             while (endOut == null) {
                 FramedStream.Frame f = out.frames().poll(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (f == null) {
-                    return new Outcome(null, out.pending(), err.pending(), pid, false);
+                    return Outcome.notEnded(out.pending(), err.pending(), pid, false);
                 }
                 if (f.kind() == 'X') {
                     dead = true;
-                    return new Outcome(null, f.output(), err.pending(), pid, true);
+                    return Outcome.notEnded(f.output(), err.pending(), pid, true);
                 }
                 if (f.id() != id) {
                     continue;   // the end of a command given up earlier
@@ -146,7 +203,7 @@ final class ResidentShell {
                 FramedStream.Frame f = err.frames().poll(wait, TimeUnit.NANOSECONDS);
                 if (f == null || f.kind() == 'X') {
                     dead = true;
-                    return new Outcome(null, endOut.output(), f == null ? err.pending() : f.output(), pid, true);
+                    return Outcome.notEnded(endOut.output(), f == null ? err.pending() : f.output(), pid, true);
                 }
                 if (f.id() == id && f.kind() == 'E') {
                     endErr = f;
@@ -155,9 +212,10 @@ final class ResidentShell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             dead = true;   // its next frames would be taken for another command's
-            return new Outcome(null, out.pending(), err.pending(), pid, false);
+            return new Outcome(null, out.pending(), err.pending(), pid, false, true, false);
         }
-        return new Outcome(endOut.number(0), endOut.output(), endErr.output(), pid, false);
+        boolean leftovers = endOut.words().length > 1 && endOut.words()[1].equals("L");
+        return new Outcome(endOut.number(0), endOut.output(), endErr.output(), pid, false, false, leftovers);
     }
 
     /**

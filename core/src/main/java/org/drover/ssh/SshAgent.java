@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A client of the user's SSH agent ({@code ssh-agent}, the agent of a desktop keyring, or one
@@ -32,11 +37,7 @@ final class SshAgent {
     record Key(byte[] blob, String comment) {
         /** The key's type, the first string of its blob: {@code ssh-ed25519}, {@code ssh-rsa}, ... */
         String type() {
-            if (blob.length < 4) {
-                return "?";
-            }
-            int n = ByteBuffer.wrap(blob).getInt();
-            return n < 0 || n > blob.length - 4 ? "?" : new String(blob, 4, n, StandardCharsets.US_ASCII);
+            return firstString(blob);
         }
 
         /** Type, fingerprint and comment, as {@code ssh-add -l} shows them, for messages. */
@@ -52,6 +53,15 @@ final class SshAgent {
         }
     }
 
+    /** The first string of an SSH wire blob (a key's type, a signature's algorithm), or "?". */
+    static String firstString(byte[] blob) {
+        if (blob.length < 4) {
+            return "?";
+        }
+        int n = ByteBuffer.wrap(blob).getInt();
+        return n < 0 || n > blob.length - 4 ? "?" : new String(blob, 4, n, StandardCharsets.US_ASCII);
+    }
+
     static final byte FAILURE = 5;
     static final byte REQUEST_IDENTITIES = 11;
     static final byte IDENTITIES_ANSWER = 12;
@@ -62,11 +72,25 @@ final class SshAgent {
     static final int RSA_SHA2_512 = 4;
     /** OpenSSH's agent refuses longer messages; a longer answer is not an agent's. */
     private static final int MAX_MESSAGE = 256 * 1024;
+    /** An agent that has not answered by then (a stuck forwarded socket, a locked keyring) is given up. */
+    static final long ANSWER_TIMEOUT_MS = 10_000;
+    private final long answerTimeoutMs;
+    /** Closes the socket of a request that took too long, which ends its blocked read. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "drover-ssh-agent-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path socket;
 
     SshAgent(Path socket) {
+        this(socket, ANSWER_TIMEOUT_MS);
+    }
+
+    SshAgent(Path socket, long answerTimeoutMs) {
         this.socket = socket;
+        this.answerTimeoutMs = answerTimeoutMs;
     }
 
     Path socket() {
@@ -115,30 +139,47 @@ final class SshAgent {
     /** One request on a connection of its own; the answer's fields (after its type). */
     private byte[] call(byte type, byte[] body, byte expected) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
-            out.writeInt(body.length + 1);
-            out.writeByte(type);
-            out.write(body);
-            out.flush();
-            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
-            int len = in.readInt();
-            if (len < 1 || len > MAX_MESSAGE) {
-                throw new IOException("ssh-agent at " + socket + " answered a message of " + len + " bytes");
+            ScheduledFuture<?> giveUp = WATCHDOG.schedule(() -> {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closed anyway
+                }
+            }, answerTimeoutMs, TimeUnit.MILLISECONDS);
+            try {
+                return exchange(ch, type, body, expected);
+            } catch (ClosedChannelException e) {
+                throw new IOException("ssh-agent at " + socket + " did not answer within " + answerTimeoutMs + " ms", e);
+            } finally {
+                giveUp.cancel(false);
             }
-            byte answer = in.readByte();
-            byte[] fields = in.readNBytes(len - 1);
-            if (fields.length < len - 1) {
-                throw new EOFException("ssh-agent at " + socket + " closed the connection in the middle of an answer");
-            }
-            if (answer == FAILURE) {
-                throw new IOException("ssh-agent at " + socket + " refused the request");
-            }
-            if (answer != expected) {
-                throw new IOException("ssh-agent at " + socket + " answered message type " + answer + " to type " + type);
-            }
-            return fields;
         }
+    }
+
+    private byte[] exchange(SocketChannel ch, byte type, byte[] body, byte expected) throws IOException {
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
+        out.writeInt(body.length + 1);
+        out.writeByte(type);
+        out.write(body);
+        out.flush();
+        DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+        int len = in.readInt();
+        if (len < 1 || len > MAX_MESSAGE) {
+            throw new IOException("ssh-agent at " + socket + " answered a message of " + len + " bytes");
+        }
+        byte answer = in.readByte();
+        byte[] fields = in.readNBytes(len - 1);
+        if (fields.length < len - 1) {
+            throw new EOFException("ssh-agent at " + socket + " closed the connection in the middle of an answer");
+        }
+        if (answer == FAILURE) {
+            throw new IOException("ssh-agent at " + socket + " refused the request");
+        }
+        if (answer != expected) {
+            throw new IOException("ssh-agent at " + socket + " answered message type " + answer + " to type " + type);
+        }
+        return fields;
     }
 
     private static byte[] string(DataInputStream in) throws IOException {

@@ -414,7 +414,8 @@ final class SshConnection {
     /**
      * The agent's socket for a machine: set on it ({@link Machine#agent}, {@link Machine#noAgent}),
      * else its ssh config's {@code IdentityAgent} ({@code none}, {@code SSH_AUTH_SOCK}, a
-     * {@code $VARIABLE} or a path), else {@code SSH_AUTH_SOCK}; null for none.
+     * {@code $VARIABLE}, or a path with {@code ~}, {@code ${VARIABLE}}, {@code %d} (home) and
+     * {@code %u} (user) expanded as OpenSSH does), else {@code SSH_AUTH_SOCK}; null for none.
      */
     static Path agentSocket(Machine m, SshConfig.Entry entry, Map<String, String> env) {
         if (m.agentOff()) {
@@ -430,14 +431,52 @@ final class SshConnection {
         if (configured.equalsIgnoreCase("none")) {
             return null;
         }
-        String path = configured.startsWith("$") ? env.get(configured.substring(1)) : configured;
+        String path = expandAgentPath(configured, env);
         if (path == null || path.isBlank()) {
+            if (entry.identityAgent() != null) {
+                LOG.atInfo().log("machine '{}': IdentityAgent {} names no socket here (a variable is not set); no ssh-agent",
+                        m.name(), entry.identityAgent());
+            }
             return null;
         }
-        if (path.startsWith("~/")) {
-            path = System.getProperty("user.home") + path.substring(1);
-        }
         return Path.of(path);
+    }
+
+    /** {@code $NAME} alone, or a path with {@code ~/}, {@code ${NAME}}, {@code %d}, {@code %u}, {@code %%}; null if a variable is unset. */
+    static String expandAgentPath(String value, Map<String, String> env) {
+        if (value.startsWith("$") && !value.startsWith("${")) {
+            return env.get(value.substring(1));
+        }
+        String home = System.getProperty("user.home");
+        StringBuilder b = new StringBuilder();
+        int i = 0;
+        if (value.startsWith("~/")) {
+            b.append(home);
+            i = 1;
+        }
+        while (i < value.length()) {
+            char c = value.charAt(i);
+            if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '{') {
+                int close = value.indexOf('}', i);
+                if (close < 0) {
+                    return null;
+                }
+                String v = env.get(value.substring(i + 2, close));
+                if (v == null) {
+                    return null;
+                }
+                b.append(v);
+                i = close + 1;
+            } else if (c == '%' && i + 1 < value.length()) {
+                char k = value.charAt(i + 1);
+                b.append(k == 'd' ? home : k == 'u' ? System.getProperty("user.name") : k == '%' ? "%" : "%" + k);
+                i += 2;
+            } else {
+                b.append(c);
+                i++;
+            }
+        }
+        return b.toString();
     }
 
     /** A ProxyJump word: {@code [user@]host[:port]}. */

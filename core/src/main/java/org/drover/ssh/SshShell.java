@@ -3,6 +3,7 @@ package org.drover.ssh;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.connection.channel.direct.Signal;
 import net.schmizz.sshj.sftp.FileAttributes;
@@ -91,6 +93,9 @@ public final class SshShell implements Shell {
     private final Semaphore residentSlots;
     /** Whether commands go to resident shells; false for good once one cannot start on a working connection. */
     private volatile boolean resident;
+    /** Starts of a resident shell that did not answer in time on a working connection; at the cap, resident shells go off. */
+    private final AtomicInteger startFailures = new AtomicInteger();
+    private static final int MAX_START_FAILURES = 3;
 
     private SshShell(Machine machine) {
         this.machine = machine;
@@ -178,7 +183,6 @@ public final class SshShell implements Shell {
      */
     private CommandResult inResident(List<String> command, String line, Duration timeout) {
         long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
         try {
             residentSlots.acquire();
         } catch (InterruptedException e) {
@@ -186,9 +190,10 @@ public final class SshShell implements Shell {
             return new CommandResult(command, null, "", "interrupted", elapsed(start));
         }
         boolean slotHeld = true;
-        boolean channelHeld = true;
-        acquire();
+        boolean channelHeld = false;
         try {
+            acquire();
+            channelHeld = true;
             ResidentShell shell = idleResidents.pollFirst();
             while (shell != null && !shell.usable()) {
                 discard(shell);
@@ -197,26 +202,38 @@ public final class SshShell implements Shell {
             if (shell == null) {
                 try {
                     shell = ResidentShell.start(connection.session(), machine.setup(), machine.connectTimeout(), readers);
+                } catch (InterruptedIOException e) {
+                    Thread.currentThread().interrupt();
+                    return new CommandResult(command, null, "", "interrupted", elapsed(start));
                 } catch (IOException e) {
-                    if (connection.isUp()) {
-                        // The connection works but the shell does not (a restricted shell, a ForceCommand).
-                        if (resident) {
-                            resident = false;
-                            LOG.atWarn().log("machine '{}': a resident shell cannot start on {} ({}); "
-                                    + "a session per command from now on", machine.name(), describe(), e.getMessage());
-                        }
-                        return null;
+                    if (!connection.isUp()) {
+                        // The connection is checked again by the next session; this command did not run.
+                        return new CommandResult(command, null, "", "machine '" + machine.name()
+                                + "': cannot start a shell on " + describe() + ": " + e.getMessage(), elapsed(start));
                     }
-                    // The connection is checked again by the next session; this command did not run.
-                    return new CommandResult(command, null, "", "machine '" + machine.name() + "': cannot start a shell on "
-                            + describe() + ": " + e.getMessage(), elapsed(start));
+                    // The connection works but the shell does not: it ended at once (a restricted
+                    // account's forced command), or did not answer in time again and again.
+                    if (e instanceof ResidentShell.CannotStart || startFailures.incrementAndGet() >= MAX_START_FAILURES) {
+                        residentOff(e.getMessage());
+                    } else {
+                        LOG.atInfo().log("machine '{}': a resident shell did not start on {} ({}); this command "
+                                + "runs in a session of its own", machine.name(), describe(), e.getMessage());
+                    }
+                    return null;
                 }
             }
-            ResidentShell.Outcome o = shell.run(line, deadline);
+            // The timeout counts from here: a shell's start is not the command's time.
+            ResidentShell.Outcome o = shell.run(line, System.nanoTime() + timeout.toNanos());
             String out = ResidentShell.text(o.stdout());
             String err = ResidentShell.text(o.stderr());
             if (o.status() != null) {
-                idleResidents.addFirst(shell);
+                if (o.leftovers()) {
+                    // What the command left running may still write into the shell's output: a
+                    // shell of its own for the next command (those processes are left alone).
+                    discard(shell);
+                } else {
+                    idleResidents.addFirst(shell);
+                }
                 return new CommandResult(command, o.status(), out, err, elapsed(start));
             }
             if (o.shellDied()) {
@@ -224,26 +241,47 @@ public final class SshShell implements Shell {
                 return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "connection to "
                         + describe() + " lost while the command ran (its shell ended)", elapsed(start));
             }
-            // Timed out: kill it and its children, and take the shell back once its end came. The
-            // kill takes a channel of its own: this one's is given back first, or a full cap would wait forever.
+            // Timed out or interrupted. The kill takes a channel of its own: this one's is given
+            // back first, or a full cap would wait forever.
             channels.release();
             channelHeld = false;
-            if (o.pid() != null) {
-                killTree(o.pid());
+            ResidentShell ended = shell;
+            Integer pid = o.pid();
+            if (o.interrupted() || pid == null) {
+                // Its end frames may never come (or come for nobody): the shell goes; the command
+                // is killed in the background (the interrupted thread cannot take a channel).
+                discard(ended);
+                if (pid != null) {
+                    submitQuietly(() -> killTree(pid));
+                }
+                return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n")
+                        + (o.interrupted() ? "interrupted while it ran on " + describe() + (pid == null ? "" : "; it is killed")
+                        : "timed out after " + timeout + " on " + describe()
+                                + " before it was seen to start; its shell was closed"), elapsed(start));
             }
-            ResidentShell settling = shell;
+            try {
+                killTree(pid);
+            } catch (RuntimeException e) {
+                discard(ended);
+                throw e;
+            }
+            // Take the shell back once the command's end came.
             slotHeld = false;
-            readers.submit(() -> {
+            boolean queued = submitQuietly(() -> {
                 try {
-                    if (o.pid() != null && settling.settle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))) {
-                        idleResidents.addFirst(settling);
+                    if (ended.settle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))) {
+                        idleResidents.addFirst(ended);
                     } else {
-                        discard(settling);
+                        discard(ended);
                     }
                 } finally {
                     residentSlots.release();
                 }
             });
+            if (!queued) {
+                slotHeld = true;
+                ended.close();
+            }
             return new CommandResult(command, null, out, err + (err.isEmpty() ? "" : "\n") + "timed out after "
                     + timeout + " on " + describe() + "; the command was killed", elapsed(start));
         } finally {
@@ -256,9 +294,37 @@ public final class SshShell implements Shell {
         }
     }
 
-    /** Kills a process and its descendants (deepest first) on the machine, through a session of its own. */
+    /** Resident shells off for good: every command gets a session of its own from now on. */
+    private synchronized void residentOff(String why) {
+        if (!resident) {
+            return;
+        }
+        resident = false;
+        LOG.atWarn().log("machine '{}': a resident shell cannot start on {} ({}); a session per command from now on",
+                machine.name(), describe(), why);
+        for (ResidentShell r; (r = idleResidents.pollFirst()) != null; ) {
+            discard(r);
+        }
+    }
+
+    /** Runs it on the reader pool; false if the pool is shut down (the shell is closing). */
+    private boolean submitQuietly(Runnable task) {
+        try {
+            readers.submit(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Kills a command of a resident shell on the machine, through a session of its own: its
+     * process group (each command leads one, {@code setsid}), then what is left of its process
+     * tree, deepest first.
+     */
     private void killTree(int pid) {
-        String script = "k() { for c in $(pgrep -P \"$1\" 2>/dev/null); do k \"$c\"; done; kill -KILL \"$1\" 2>/dev/null; }; k \"$0\"";
+        String script = "kill -KILL -\"$0\" 2>/dev/null; "
+                + "k() { for c in $(pgrep -P \"$1\" 2>/dev/null); do k \"$c\"; done; kill -KILL \"$1\" 2>/dev/null; }; k \"$0\"";
         List<String> command = List.of("sh", "-c", script, Integer.toString(pid));
         exec(command, ShellQuote.join(command), Duration.ofSeconds(30));
     }
@@ -385,7 +451,7 @@ public final class SshShell implements Shell {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SshException("interrupted while waiting for a channel to " + describe(), false,
-                    new java.io.InterruptedIOException());
+                    new InterruptedIOException());
         }
     }
 
@@ -404,31 +470,65 @@ public final class SshShell implements Shell {
     }
 
     private void write(Path file, byte[] content, boolean sync) {
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null && !madeDirectories.contains(dir)) {
-            createDirectories(dir);
-        }
-        Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try {
-            SFTPClient sftp = connection.sftp();
-            SFTPEngine engine = sftp.getSFTPEngine();
-            byte[] handle = openForWriting(engine, temp.toString());
-            try (RemoteFile remote = new RemoteFile(engine, temp.toString(), handle)) {
-                int chunk = 32 * 1024;
-                for (int off = 0; off < content.length; off += chunk) {
-                    remote.write(off, content, off, Math.min(chunk, content.length - off));
-                }
-                if (sync) {
-                    fsync(engine, handle);
-                }
+        Path target = absolute(file);
+        Path dir = target.getParent();
+        for (int attempt = 1; ; attempt++) {
+            if (dir != null && !madeDirectories.contains(dir)) {
+                createDirectories(dir);
             }
-            // OpenSSH's posix-rename: atomic, replacing the file a reader may have open.
-            sftp.rename(temp.toString(), file.toString(), EnumSet.of(RenameFlags.OVERWRITE));
-        } catch (IOException e) {
-            connection.drop("sftp write failed: " + e.getMessage());
-            throw new SshException("machine '" + machine.name() + "': cannot write " + file + " on " + describe() + ": "
-                    + e.getMessage(), false, e);
+            Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            SFTPClient sftp = connection.sftp();
+            try {
+                SFTPEngine engine = sftp.getSFTPEngine();
+                byte[] handle = openForWriting(engine, temp.toString());
+                try (RemoteFile remote = new RemoteFile(engine, temp.toString(), handle)) {
+                    int chunk = 32 * 1024;
+                    for (int off = 0; off < content.length; off += chunk) {
+                        remote.write(off, content, off, Math.min(chunk, content.length - off));
+                    }
+                    if (sync) {
+                        fsync(engine, handle);
+                    }
+                }
+                // OpenSSH's posix-rename: atomic, replacing the file a reader may have open.
+                sftp.rename(temp.toString(), target.toString(), EnumSet.of(RenameFlags.OVERWRITE));
+                return;
+            } catch (SFTPException e) {
+                // The server said no (permission, quota, no such directory): the connection is fine.
+                removeQuietly(sftp, temp);
+                if (attempt == 1 && e.getStatusCode() == Response.StatusCode.NO_SUCH_FILE && madeDirectories.remove(dir)) {
+                    continue;   // the directory was removed on the machine since it was made: make it again
+                }
+                throw new SshException("machine '" + machine.name() + "': cannot write " + file + " on " + describe() + ": "
+                        + e.getMessage(), false, e);
+            } catch (IOException e) {
+                connection.drop("sftp write failed: " + e.getMessage());
+                throw new SshException("machine '" + machine.name() + "': cannot write " + file + " on " + describe() + ": "
+                        + e.getMessage(), false, e);
+            }
         }
+    }
+
+    private static void removeQuietly(SFTPClient sftp, Path file) {
+        try {
+            if (sftp.statExistence(file.toString()) != null) {
+                sftp.rm(file.toString());
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // nothing more to do
+        }
+    }
+
+    /**
+     * A path on the machine, which must be absolute: a relative one would be resolved against
+     * this JVM's working directory, not the remote home.
+     */
+    private Path absolute(Path remote) {
+        if (!remote.isAbsolute()) {
+            throw new IllegalArgumentException("machine '" + machine.name() + "': remote path '" + remote
+                    + "' must be absolute");
+        }
+        return remote.normalize();
     }
 
     /**
@@ -553,7 +653,7 @@ public final class SshShell implements Shell {
      * @throws SshException if it cannot be copied
      */
     public void stageIn(Path local, Path remote) {
-        Path parent = remote.toAbsolutePath().getParent();
+        Path parent = absolute(remote).getParent();
         if (parent != null) {
             createDirectories(parent);
         }
@@ -592,7 +692,7 @@ public final class SshShell implements Shell {
      */
     @Override
     public void createDirectories(Path dir) {
-        Path abs = dir.toAbsolutePath().normalize();
+        Path abs = absolute(dir);
         try {
             mkdirs(connection.sftp(), abs);
         } catch (IOException e) {
@@ -636,10 +736,10 @@ public final class SshShell implements Shell {
     /** Closes the connection (jobs started through it keep running: a scheduler detaches). */
     @Override
     public void close() {
+        connection.close();   // first: the shells' sessions then close at once, even on a dead network
         for (ResidentShell r; (r = idleResidents.pollFirst()) != null; ) {
             r.close();
         }
-        connection.close();
         readers.shutdownNow();
     }
 

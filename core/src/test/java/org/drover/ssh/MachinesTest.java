@@ -175,7 +175,9 @@ class MachinesTest {
                 .isEqualTo(Path.of("/a.sock"));   // the last choice holds
         for (String[] c : new String[][] {{"none", null}, {"SSH_AUTH_SOCK", "/tmp/ssh-x/agent.1"},
                 {"$MY_AGENT", "/run/my.sock"}, {"$UNSET", null}, {"/run/other.sock", "/run/other.sock"},
-                {"~/.agent.sock", System.getProperty("user.home") + "/.agent.sock"}}) {
+                {"~/.agent.sock", System.getProperty("user.home") + "/.agent.sock"},
+                {"${MY_AGENT}.d/s", "/run/my.sock.d/s"}, {"%d/a/%u.sock", System.getProperty("user.home") + "/a/"
+                        + System.getProperty("user.name") + ".sock"}, {"${UNSET}/agent", null}}) {
             SshConfig.Entry e = SshConfig.lookup(List.of("Host login", "  IdentityAgent " + c[0]), "login", "cfg");
             assertThat(e.identityAgent()).isEqualTo(c[0]);
             assertThat(SshConnection.agentSocket(m, e, env)).as(c[0]).isEqualTo(c[1] == null ? null : Path.of(c[1]));

@@ -399,6 +399,69 @@ class SshShellIT {
     }
 
     @Test
+    void whatACommandLeavesRunningNeverReachesTheNextCommandAndIsLeftAlone() throws Exception {
+        Path done = tmp.resolve("left-running");
+        try (SshShell shell = SshShell.open(SshTestbed.target().residentShells(1))) {
+            // One process left running writes to the command's output later (it may die of SIGPIPE
+            // once its shell is gone), one writes only to a file (it holds the output open, silent).
+            CommandResult first = shell.run(List.of("sh", "-c", "(sleep 1; echo late; echo late >&2) & "
+                    + "(sleep 1; echo done > \"$0\") & echo now", done.toString()), T);
+            assertThat(first.stdout()).isEqualTo("now\n");
+            CommandResult second = shell.run(List.of("sh", "-c", "sleep 2; echo second"), T);   // "late" comes meanwhile
+            assertThat(second.stdout()).isEqualTo("second\n");
+            assertThat(second.stderr()).isEmpty();
+            assertThat(done).hasContent("done");   // it was left to run to its end
+            assertThat(shell.run(List.of("echo", "third"), T).stdout()).isEqualTo("third\n");
+            assertThat(shell.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(90)
+    void anInterruptedCommandIsKilledAndItsResidentShellSlotComesBack() throws Exception {
+        Path pidFile = tmp.resolve("interrupted.pid");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (SshShell shell = SshShell.open(SshTestbed.target().maxChannels(2).residentShells(1))) {
+            Future<CommandResult> running = pool.submit(() -> shell.run(List.of("sh", "-c", "echo $$ > \"$0\"; sleep 60",
+                    pidFile.toString()), T));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+            pool.shutdownNow();   // interrupts the waiting thread
+            CommandResult r = running.get();
+            assertThat(r.exitCode()).isNull();
+            assertThat(r.stderr()).contains("interrupted while it ran on root@127.0.0.1");
+            String pid = Files.readString(pidFile).strip();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                    !LocalShell.create().run(List.of("kill", "-0", pid), T).ok());   // killed, with its sleep
+            for (int i = 0; i < 3; i++) {   // the one slot came back
+                assertThat(shell.run(List.of("echo", "again"), T).stdout()).isEqualTo("again\n");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aDirectoryRemovedOnTheMachineIsMadeAgainAndARefusedWriteKeepsTheConnection() throws Exception {
+        Path dir = tmp.resolve("w");
+        try (SshShell shell = SshShell.open(SshTestbed.target())) {
+            shell.writeFile(dir.resolve("a.txt"), "a".getBytes(StandardCharsets.UTF_8));
+            Files.delete(dir.resolve("a.txt"));
+            Files.delete(dir);   // removed behind the shell's back
+            shell.writeFile(dir.resolve("b.txt"), "b".getBytes(StandardCharsets.UTF_8));
+            assertThat(dir.resolve("b.txt")).hasContent("b");
+            Path refused = Path.of("/proc/self/drover-cannot-write-here");
+            assertThatThrownBy(() -> shell.writeFile(refused, new byte[] {1})).isInstanceOf(SshException.class)
+                    .hasMessageContaining("machine 'testbed': cannot write " + refused);
+            assertThatThrownBy(() -> shell.writeFile(Path.of("relative/file"), new byte[] {1}))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("machine 'testbed': remote path 'relative/file' must be absolute");
+            assertThat(shell.run(List.of("echo", "still"), T).stdout()).isEqualTo("still\n");
+            assertThat(shell.connections()).isEqualTo(1);   // a refusal is not a lost connection
+        }
+    }
+
+    @Test
     void directoriesAreMadeBySftpAndAFailureNamesTheMachineAndPath() throws Exception {
         Path deep = tmp.resolve("made/by/sftp");
         try (SshShell shell = SshShell.open(SshTestbed.target())) {
