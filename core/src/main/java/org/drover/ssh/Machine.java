@@ -79,6 +79,7 @@ public final class Machine {
         /** The agent's socket; null: the ssh config's IdentityAgent or SSH_AUTH_SOCK. */
         Path agent;
         boolean noAgent;
+        boolean identitiesOnly;
 
         Draft copy() {
             Draft d = new Draft();
@@ -104,6 +105,7 @@ public final class Machine {
             d.sshConfig = sshConfig;
             d.agent = agent;
             d.noAgent = noAgent;
+            d.identitiesOnly = identitiesOnly;
             return d;
         }
     }
@@ -401,6 +403,18 @@ public final class Machine {
     }
 
     /**
+     * Offers the server only the identity files' keys ({@code IdentitiesOnly yes}): of the agent's
+     * keys, only those whose public half lies beside an identity file ({@code id_ed25519.pub}).
+     * For an agent holding more keys than the server lets a client try ({@code MaxAuthTries},
+     * OpenSSH: 6), which would otherwise end the login before the right key came.
+     *
+     * @return a copy offering only the identity files' keys
+     */
+    public Machine identitiesOnly() {
+        return with(c -> c.identitiesOnly = true);
+    }
+
+    /**
      * Never asks an SSH agent, even where {@code SSH_AUTH_SOCK} names one ({@code IdentityAgent none}).
      *
      * @return a copy that uses only identity files and keyboard-interactive
@@ -574,6 +588,11 @@ public final class Machine {
     /** The agent set here, if any. */
     Optional<Path> agent() {
         return Optional.ofNullable(d.agent);
+    }
+
+    /** Whether {@link #identitiesOnly()} was set. */
+    boolean identitiesOnlySet() {
+        return d.identitiesOnly;
     }
 
     /** Whether {@link #noAgent()} was set. */

@@ -48,7 +48,7 @@ import java.util.Set;
 public final class Machines {
     private static final Set<String> FIELDS = Set.of("host", "port", "user", "identity", "knownHosts", "jump",
             "trustOnFirstUse", "connectTimeoutSeconds", "keepAliveSeconds", "maxChannels", "residentShells", "scheduler", "runsRoot",
-            "setup", "sshConfig", "agent");
+            "setup", "sshConfig", "agent", "identitiesOnly");
     private final Path file;
     private final Map<String, Machine> machines;
 
@@ -167,6 +167,15 @@ public final class Machines {
                 }
                 if (n.get("trustOnFirstUse").asBoolean()) {
                     m = m.trustOnFirstUse();
+                }
+            }
+            if (n.has("identitiesOnly")) {
+                if (!n.get("identitiesOnly").isBoolean()) {
+                    throw new IllegalArgumentException(where + "field 'identitiesOnly': '" + n.get("identitiesOnly").asText()
+                            + "' is not true or false");
+                }
+                if (n.get("identitiesOnly").asBoolean()) {
+                    m = m.identitiesOnly();
                 }
             }
             if (n.has("connectTimeoutSeconds")) {

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The part of an OpenSSH client config ({@code ~/.ssh/config}) Drover honours for a host alias:
- * {@code HostName}, {@code User}, {@code Port}, {@code IdentityFile}, {@code ProxyJump} and
- * {@code IdentityAgent}, from
+ * {@code HostName}, {@code User}, {@code Port}, {@code IdentityFile}, {@code ProxyJump},
+ * {@code IdentityAgent} and {@code IdentitiesOnly}, from
  * the {@code Host} blocks whose patterns match (with {@code *}, {@code ?} and {@code !}), the first
  * value of each keyword winning as in OpenSSH; {@code IdentityFile} adds up. {@code Match} blocks
  * and other keywords are ignored.
@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
 final class SshConfig {
     /** What the config says for one alias; null or empty where it says nothing. */
     record Entry(String hostName, String user, Integer port, List<Path> identityFiles, List<String> proxyJump,
-                 String identityAgent) {
+                 String identityAgent, boolean identitiesOnly) {
         Entry(String hostName, String user, Integer port, List<Path> identityFiles, List<String> proxyJump) {
-            this(hostName, user, port, identityFiles, proxyJump, null);
+            this(hostName, user, port, identityFiles, proxyJump, null, false);
         }
     }
 
@@ -75,6 +75,7 @@ final class SshConfig {
                 case "port":
                 case "proxyjump":
                 case "identityagent":
+                case "identitiesonly":
                     first.putIfAbsent(key, value);
                     break;
                 default:
@@ -96,7 +97,8 @@ final class SshConfig {
         }
         String jump = first.get("proxyjump");
         List<String> jumps = jump == null || jump.equalsIgnoreCase("none") ? List.of() : List.of(jump.split(","));
-        return new Entry(hostName, first.get("user"), port, identities, jumps, first.get("identityagent"));
+        return new Entry(hostName, first.get("user"), port, identities, jumps, first.get("identityagent"),
+                "yes".equalsIgnoreCase(first.get("identitiesonly")));
     }
 
     private static String unquote(String v) {

@@ -40,7 +40,7 @@ final class SshConnection {
 
     /** A machine with everything resolved: host name, port, user, keys, known_hosts, the agent's socket (or null). */
     record Endpoint(String name, String host, int port, String user, List<Path> identities, Path knownHosts,
-                    boolean trustOnFirstUse, Path agent, Machine machine) {
+                    boolean trustOnFirstUse, Path agent, boolean identitiesOnly, Machine machine) {
         String describe() {
             return user + "@" + host + (port == 22 ? "" : ":" + port);
         }
@@ -251,7 +251,7 @@ final class SshConnection {
     /**
      * A method per key of the agent, the keys whose public half sits beside an identity file
      * ({@code id_ed25519.pub}) first: a server counts every key offered ({@code MaxAuthTries}).
-     * An agent that cannot be reached is skipped.
+     * With {@code identitiesOnly} only those. An agent that cannot be reached is skipped.
      */
     private static List<AuthMethod> agentMethods(Endpoint e) {
         if (e.agent() == null) {
@@ -269,6 +269,9 @@ final class SshConnection {
         Set<String> configured = new HashSet<>();
         for (Path key : e.identities()) {
             publicBlob(key.resolveSibling(key.getFileName() + ".pub")).ifPresent(configured::add);
+        }
+        if (e.identitiesOnly()) {   // IdentitiesOnly: the agent signs for the identity files' keys only
+            keys.removeIf(k -> !configured.contains(Base64.getEncoder().encodeToString(k.blob())));
         }
         keys.sort(Comparator.comparing(k -> !configured.contains(Base64.getEncoder().encodeToString(k.blob()))));
         List<AuthMethod> methods = new ArrayList<>();
@@ -382,6 +385,9 @@ final class SshConnection {
             if (m.trustsOnFirstUse() && !j.trustsOnFirstUse()) {
                 inherited = inherited.trustOnFirstUse();
             }
+            if (m.identitiesOnlySet() && !j.identitiesOnlySet()) {
+                inherited = inherited.identitiesOnly();
+            }
             if (!j.agentOff() && j.agent().isEmpty()) {   // the machine's agent choice holds for its jumps
                 if (m.agentOff()) {
                     inherited = inherited.noAgent();
@@ -407,7 +413,7 @@ final class SshConnection {
         }
         Path knownHosts = m.knownHosts().orElse(Path.of(System.getProperty("user.home"), ".ssh", "known_hosts"));
         route.add(new Endpoint(m.name(), host, port, user, identities, knownHosts, m.trustsOnFirstUse(),
-                agentSocket(m, entry, System.getenv()), m));
+                agentSocket(m, entry, System.getenv()), m.identitiesOnlySet() || entry.identitiesOnly(), m));
         return route;
     }
 

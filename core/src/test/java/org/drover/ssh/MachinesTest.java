@@ -37,6 +37,7 @@ class MachinesTest {
                 "    maxChannels: 4",
                 "    residentShells: 3",
                 "    agent: /run/agent.sock",
+                "    identitiesOnly: true",
                 "  gateway:",
                 "    host: gateway.cluster.org",
                 "    agent: none",
@@ -61,6 +62,8 @@ class MachinesTest {
         assertThat(m.residentShells()).isEqualTo(3);
         assertThat(all.get("gateway").residentShells()).isEqualTo(4);   // the default
         assertThat(m.agent()).contains(Path.of("/run/agent.sock"));
+        assertThat(m.identitiesOnlySet()).isTrue();
+        assertThat(all.get("gateway").identitiesOnlySet()).isFalse();
         assertThat(all.get("gateway").agentOff()).isTrue();
         assertThat(all.all().keySet()).containsExactly("cluster", "gateway");
     }
@@ -186,6 +189,10 @@ class MachinesTest {
 
         Machine viaJump = Machine.ssh("login").knownHosts(Path.of("/kh")).sshConfig(tmp.resolve("none"))
                 .jump(Machine.ssh("gw")).jump(Machine.ssh("gw2").agent(Path.of("/gw2.sock")));
+        assertThat(SshConnection.route(viaJump.identitiesOnly())).allMatch(SshConnection.Endpoint::identitiesOnly);
+        assertThat(SshConnection.route(viaJump)).noneMatch(SshConnection.Endpoint::identitiesOnly);
+        Path cfg = write(List.of("Host login", "  IdentitiesOnly yes"));
+        assertThat(SshConnection.route(Machine.ssh("login").sshConfig(cfg))).allMatch(SshConnection.Endpoint::identitiesOnly);
         List<SshConnection.Endpoint> off = SshConnection.route(viaJump.noAgent());
         assertThat(off).extracting(SshConnection.Endpoint::agent).containsExactly(null, Path.of("/gw2.sock"), null);
         List<SshConnection.Endpoint> set = SshConnection.route(viaJump.agent(Path.of("/m.sock")));

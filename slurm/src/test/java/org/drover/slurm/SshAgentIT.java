@@ -122,6 +122,24 @@ class SshAgentIT {
     }
 
     @Test
+    void identitiesOnlyOffersOnlyTheAgentKeysOfTheIdentityFiles() throws Exception {
+        Path socket = agent("client_rsa");   // authorised, but not the machine's identity
+        try (SshShell shell = SshShell.open(strangerWithAgent(socket))) {
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();   // offered: any agent key
+        }
+        try (SshShell shell = SshShell.open(strangerWithAgent(socket).identitiesOnly())) {
+            assertThatThrownBy(() -> shell.run(List.of("true"), T)).isInstanceOf(SshException.class)
+                    .hasMessageContaining("machine 'agent-test': authentication as root");
+        }
+        Machine rsaIdentity = strangerWithAgent(socket).identity(SshTestbed.DIR.resolve("client_rsa")).identitiesOnly();
+        long from = Files.size(SSHD_LOG);
+        try (SshShell shell = SshShell.open(rsaIdentity)) {
+            assertThat(shell.run(List.of("true"), T).ok()).isTrue();
+        }
+        assertThat(logSince(from)).contains("RSA " + fingerprint("client_rsa.pub"));
+    }
+
+    @Test
     void theAgentLogsInAtTheJumpHostAndTheTarget() throws Exception {
         Path socket = agent("client_rsa");
         Machine jump = stranger("jump", SshTestbed.jumpPort());
