@@ -30,28 +30,37 @@ import org.drover.shell.ShellQuote;
  * with {@link org.drover.shell.LocalShell}.
  */
 final class ResidentShell {
-    /** POSIX sh (dash, bash, ksh): the token first, then {@code <id> <line count>} and the lines. */
+    /**
+     * The server: POSIX sh (dash, ksh, bash; run in bash, whose job control gives each command a
+     * process group without an extra exec): the token first, then {@code <id> <line count>} and
+     * the lines of each command.
+     */
     static final String SERVER = String.join("\n",
             "IFS= read -r T || exit 0",
-            // setsid (util-linux): each command leads a process group of its own, so that what it
-            // leaves running can be seen (and, on a timeout, killed with it). A background child
-            // of this shell never leads a group, so setsid never forks here.
-            "S=''; command -v setsid >/dev/null 2>&1 && S='setsid '",
+            // fd 3: the channel's stderr, for the commands and the frames; the server's own
+            // messages (bash's job notices) go nowhere.
+            "exec 3>&2 2>/dev/null",
+            // Each command leads a process group of its own, so that what it leaves running can be
+            // seen (and, on a timeout, killed with it): bash's job control (no extra exec), else
+            // setsid (util-linux; a background child of this shell never leads a group, so setsid
+            // never forks here), else none.
+            "S=''; G=1",
+            "if [ -n \"$BASH_VERSION\" ]; then set -m; elif command -v setsid >/dev/null 2>&1; then S='setsid '; else G=''; fi",
             "while IFS=' ' read -r id n; do",
             "  c=''",
             // A line cut short by the end of stdin (the connection went mid-command) ends the
             // server: a command that was not sent whole never runs.
             "  while [ \"$n\" -gt 0 ]; do IFS= read -r l || exit 0; c=\"$c$l",
             "\"; n=$((n-1)); done",
-            "  eval \"exec $S$c\" </dev/null &",
+            "  eval \"exec $S$c\" </dev/null 2>&3 &",
             "  p=$!",
             "  printf '%sP %s %s\\n' \"$T\" \"$id\" \"$p\"",
             "  wait \"$p\"",
             "  s=$?",
             // L: processes of the command are still running (they may still write to this shell's output).
-            "  r=''; [ -n \"$S\" ] && kill -0 -\"$p\" 2>/dev/null && r=' L'",
+            "  r=''; [ -n \"$G\" ] && kill -0 -\"$p\" 2>/dev/null && r=' L'",
             "  printf '%sE %s %s%s\\n' \"$T\" \"$id\" \"$s\" \"$r\"",
-            "  printf '%sE %s\\n' \"$T\" \"$id\" >&2",
+            "  printf '%sE %s\\n' \"$T\" \"$id\" >&3",
             "done");
 
     /**
@@ -86,12 +95,13 @@ final class ResidentShell {
     }
 
     /**
-     * Starts the server in the session: {@code sh -c <server>}, or {@code bash -lc} with the setup
-     * lines first when there are any.
+     * Starts the server in the session: {@code bash -c <server>}, or {@code bash -lc} with the
+     * setup lines first when there are any. Without bash on the machine the shell ends at once
+     * ({@link CannotStart}) and the {@link SshShell} goes on with a session per command.
      */
     static ResidentShell start(Session session, List<String> setup, Duration startTimeout, ExecutorService readers)
             throws IOException {
-        String line = setup.isEmpty() ? ShellQuote.join(List.of("sh", "-c", SERVER))
+        String line = setup.isEmpty() ? ShellQuote.join(List.of("bash", "-c", SERVER))
                 : ShellQuote.join(List.of("bash", "-lc", String.join("\n", setup) + "\n" + SERVER));
         Session.Command cmd;
         try {
