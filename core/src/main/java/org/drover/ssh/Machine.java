@@ -286,16 +286,16 @@ public final class Machine {
      * Runs commands in up to {@code shells} shells that stay running on the machine, one session
      * each (default 4, or {@link #maxChannels} if lower); 0: a new SSH session, and the user's
      * login shell, for every command. A command in a resident shell costs a fork on the machine
-     * instead of a session and a shell: on the testbed a status poll took 14.0 ms this way against
-     * 23.0 ms with a session each (the same {@code squeue} run locally: 14.4 ms), and the setup
+     * instead of a session and a shell: on the testbed a status poll took 13–15 ms this way against
+     * 20–22 ms with a session each (the same {@code squeue} run locally: 12–14 ms), and the setup
      * lines run once per resident shell instead of before every command. Each resident shell is a
      * session on the connection, counted in the server's {@code MaxSessions} (OpenSSH: 10) with
      * the SFTP channel. Differences from a session each: a command killed by a signal reports the
      * status a shell gives it (128 + the signal, as a local process does) instead of an unknown
-     * one; a command that times out is killed by its process id, with its children
-     * ({@code pgrep -P} on the machine); the first word must be a program, not a shell builtin
-     * (it is run with {@code exec}). Where a resident shell cannot start (a restricted shell), the
-     * connection goes on with a session per command, with a warning in the log.
+     * one; a command that times out is killed with its process group and children; the first word must be a program, not a shell builtin
+     * (it is run with {@code exec}); processes a command leaves running are left alone, and its
+     * shell is retired. The shells run in bash: where one cannot start (no bash, a restricted
+     * account), the connection goes on with a session per command, with a warning in the log.
      *
      * <pre>{@code
      * Machine cluster = Machine.ssh("login.cluster.org").user("me").residentShells(0);   // a session each
