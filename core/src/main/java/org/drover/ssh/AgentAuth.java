@@ -1,9 +1,7 @@
 package org.drover.ssh;
 
 import java.io.IOException;
-import com.hierynomus.sshj.key.KeyAlgorithm;
 import net.schmizz.sshj.common.Buffer;
-import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.common.Message;
 import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.transport.TransportException;
@@ -13,8 +11,8 @@ import net.schmizz.sshj.userauth.method.AbstractAuthMethod;
 /**
  * Public-key authentication (RFC 4252, section 7) with a key held by the user's SSH agent: the
  * server is first asked whether it would accept the key, and only then is the agent asked to sign
- * the session's request. RSA keys sign with SHA-2 ({@code rsa-sha2-512} or {@code -256}, as the
- * server says it takes), as OpenSSH servers refuse SHA-1 {@code ssh-rsa} signatures by default.
+ * the session's request. RSA keys sign with SHA-512 ({@code rsa-sha2-512}), as OpenSSH servers
+ * refuse SHA-1 {@code ssh-rsa} signatures by default.
  */
 final class AgentAuth extends AbstractAuthMethod {
     private final SshAgent agent;
@@ -29,33 +27,23 @@ final class AgentAuth extends AbstractAuthMethod {
     }
 
     /**
-     * The signature algorithm for the key: its type, except for RSA, where the first of what the
-     * server takes ({@code server-sig-algs}, as sshj orders it) among {@code rsa-sha2-512},
-     * {@code rsa-sha2-256} and {@code ssh-rsa}.
+     * The signature algorithm for the key: its type, except for RSA keys and certificates, which
+     * sign with SHA-512 ({@code rsa-sha2-512}, {@code rsa-sha2-512-cert-v01@openssh.com}): OpenSSH
+     * servers since 8.8 refuse SHA-1 {@code ssh-rsa}, and those before 7.2 (without SHA-2 RSA)
+     * are not served by agent RSA keys.
      */
-    private void chooseAlgorithm() throws UserAuthException {
+    private void chooseAlgorithm() {
         String type = key.type();
-        boolean rsa = type.equals("ssh-rsa");
-        boolean rsaCert = type.equals("ssh-rsa-cert-v01@openssh.com");
-        if (!rsa && !rsaCert) {
+        if (type.equals("ssh-rsa")) {
+            algorithm = "rsa-sha2-512";
+            flags = SshAgent.RSA_SHA2_512;
+        } else if (type.equals("ssh-rsa-cert-v01@openssh.com")) {
+            algorithm = "rsa-sha2-512-cert-v01@openssh.com";
+            flags = SshAgent.RSA_SHA2_512;
+        } else {
             algorithm = type;
             flags = 0;
-            return;
         }
-        String chosen = "rsa-sha2-512";
-        try {
-            for (KeyAlgorithm a : params.getTransport().getClientKeyAlgorithms(rsa ? KeyType.RSA : KeyType.RSA_CERT)) {
-                String name = a.getKeyAlgorithm().replace("-cert-v01@openssh.com", "");
-                if (name.equals("rsa-sha2-512") || name.equals("rsa-sha2-256") || name.equals("ssh-rsa")) {
-                    chosen = name;
-                    break;
-                }
-            }
-        } catch (TransportException e) {
-            throw new UserAuthException("cannot tell which RSA signatures the server takes: " + e.getMessage(), e);
-        }
-        flags = chosen.equals("rsa-sha2-512") ? SshAgent.RSA_SHA2_512 : chosen.equals("rsa-sha2-256") ? SshAgent.RSA_SHA2_256 : 0;
-        algorithm = rsa ? chosen : chosen + "-cert-v01@openssh.com";
     }
 
     /** The query: would the server take this key (no signature yet)? */
@@ -88,7 +76,7 @@ final class AgentAuth extends AbstractAuthMethod {
             throw new UserAuthException("the ssh-agent did not sign with its key " + key.describe() + ": " + e.getMessage(), e);
         }
         String signedWith = SshAgent.firstString(signature);
-        if (!signedWith.equals(algorithm.replace("-cert-v01@openssh.com", ""))) {
+        if (flags != 0 && !signedWith.equals("rsa-sha2-512")) {
             throw new UserAuthException("the ssh-agent signed with " + signedWith + " instead of " + algorithm
                     + " (an agent too old for SHA-2 RSA signatures?) with its key " + key.describe());
         }

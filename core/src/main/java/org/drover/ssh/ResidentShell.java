@@ -52,11 +52,16 @@ final class ResidentShell {
             // server: a command that was not sent whole never runs.
             "  while [ \"$n\" -gt 0 ]; do IFS= read -r l || exit 0; c=\"$c$l",
             "\"; n=$((n-1)); done",
-            "  eval \"exec $S$c\" </dev/null 2>&3 &",
+            "  eval \"exec $S$c\" </dev/null 2>&3 3>&- &",
             "  p=$!",
             "  printf '%sP %s %s\\n' \"$T\" \"$id\" \"$p\"",
             "  wait \"$p\"",
             "  s=$?",
+            // Under job control wait also returns when the command is stopped (SIGSTOP): it would
+            // stay stopped for ever, so it is killed, with its group.
+            // (CONT as well: bash takes the next change of a stopped job for its end.)
+            "  if kill -0 \"$p\" 2>/dev/null; then kill -KILL -\"$p\" 2>/dev/null || kill -KILL \"$p\"; "
+                    + "kill -CONT -\"$p\" 2>/dev/null; wait \"$p\"; s=$?; fi",
             // L: processes of the command are still running (they may still write to this shell's output).
             "  r=''; [ -n \"$G\" ] && kill -0 -\"$p\" 2>/dev/null && r=' L'",
             "  printf '%sE %s %s%s\\n' \"$T\" \"$id\" \"$s\" \"$r\"",
@@ -248,6 +253,10 @@ final class ResidentShell {
                     return false;
                 }
                 if (f.kind() == 'E' && f.id() == id) {
+                    if (!outEnded && f.words().length > 1 && f.words()[1].equals("L")) {
+                        close();   // something of it still runs and may write to this shell's output
+                        return false;
+                    }
                     if (outEnded) {
                         errEnded = true;
                     } else {

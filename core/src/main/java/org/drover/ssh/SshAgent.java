@@ -6,9 +6,11 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -19,8 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -72,15 +73,24 @@ final class SshAgent {
     static final int RSA_SHA2_512 = 4;
     /** OpenSSH's agent refuses longer messages; a longer answer is not an agent's. */
     private static final int MAX_MESSAGE = 256 * 1024;
-    /** An agent that has not answered by then (a stuck forwarded socket, a locked keyring) is given up. */
+    /**
+     * An agent that has not answered by then (a stuck forwarded socket, a locked keyring) is
+     * given up; a signature may wait for a person (a confirmation, a security key's touch): a
+     * minute.
+     */
     static final long ANSWER_TIMEOUT_MS = 10_000;
+    static final long SIGN_TIMEOUT_MS = 60_000;
     private final long answerTimeoutMs;
     /** Closes the socket of a request that took too long, which ends its blocked read. */
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+    private static final ScheduledThreadPoolExecutor WATCHDOG = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "drover-ssh-agent-watchdog");
         t.setDaemon(true);
         return t;
     });
+
+    static {
+        WATCHDOG.setRemoveOnCancelPolicy(true);
+    }
 
     private final Path socket;
 
@@ -103,7 +113,7 @@ final class SshAgent {
      * @throws IOException if the agent cannot be reached or answers something else
      */
     List<Key> keys() throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(call(REQUEST_IDENTITIES, new byte[0],
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(call(REQUEST_IDENTITIES, new byte[0], answerTimeoutMs,
                 IDENTITIES_ANSWER)));
         int n = in.readInt();
         if (n < 0 || n > MAX_MESSAGE / 8) {
@@ -131,13 +141,13 @@ final class SshAgent {
         putString(out, keyBlob);
         putString(out, data);
         out.writeInt(flags);
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(call(SIGN_REQUEST, body.toByteArray(),
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(call(SIGN_REQUEST, body.toByteArray(), answerTimeoutMs * (SIGN_TIMEOUT_MS / ANSWER_TIMEOUT_MS),
                 SIGN_RESPONSE)));
         return string(in);
     }
 
     /** One request on a connection of its own; the answer's fields (after its type). */
-    private byte[] call(byte type, byte[] body, byte expected) throws IOException {
+    private byte[] call(byte type, byte[] body, long timeoutMs, byte expected) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ScheduledFuture<?> giveUp = WATCHDOG.schedule(() -> {
                 try {
@@ -145,11 +155,13 @@ final class SshAgent {
                 } catch (IOException ignored) {
                     // closed anyway
                 }
-            }, answerTimeoutMs, TimeUnit.MILLISECONDS);
+            }, timeoutMs, TimeUnit.MILLISECONDS);
             try {
                 return exchange(ch, type, body, expected);
+            } catch (ClosedByInterruptException e) {
+                throw new InterruptedIOException("interrupted while waiting for the ssh-agent at " + socket);
             } catch (ClosedChannelException e) {
-                throw new IOException("ssh-agent at " + socket + " did not answer within " + answerTimeoutMs + " ms", e);
+                throw new IOException("ssh-agent at " + socket + " did not answer within " + timeoutMs + " ms", e);
             } finally {
                 giveUp.cancel(false);
             }

@@ -494,10 +494,18 @@ public final class SshShell implements Shell {
                 sftp.rename(temp.toString(), target.toString(), EnumSet.of(RenameFlags.OVERWRITE));
                 return;
             } catch (SFTPException e) {
+                if (!serverRefused(e)) {   // a timeout or a dead channel: the connection goes
+                    connection.drop("sftp write failed: " + e.getMessage());
+                    throw new SshException("machine '" + machine.name() + "': cannot write " + file + " on " + describe()
+                            + ": " + e.getMessage(), false, e);
+                }
                 // The server said no (permission, quota, no such directory): the connection is fine.
                 removeQuietly(sftp, temp);
                 if (attempt == 1 && e.getStatusCode() == Response.StatusCode.NO_SUCH_FILE && madeDirectories.remove(dir)) {
-                    continue;   // the directory was removed on the machine since it was made: make it again
+                    // The directory was removed on the machine since it was made: make it (and
+                    // whatever above it went too) again.
+                    madeDirectories.removeIf(dir::startsWith);
+                    continue;
                 }
                 throw new SshException("machine '" + machine.name() + "': cannot write " + file + " on " + describe() + ": "
                         + e.getMessage(), false, e);
@@ -507,6 +515,15 @@ public final class SshShell implements Shell {
                         + e.getMessage(), false, e);
             }
         }
+    }
+
+    /**
+     * Whether an SFTP error is the server's answer (a status such as permission denied or no
+     * such file) rather than a request that timed out or a channel that died, which sshj also
+     * reports as an SFTPException, with status UNKNOWN.
+     */
+    private static boolean serverRefused(SFTPException e) {
+        return e.getStatusCode() != null && e.getStatusCode() != Response.StatusCode.UNKNOWN && e.getCause() == null;
     }
 
     private static void removeQuietly(SFTPClient sftp, Path file) {
@@ -696,7 +713,7 @@ public final class SshShell implements Shell {
         try {
             mkdirs(connection.sftp(), abs);
         } catch (IOException e) {
-            if (!(e instanceof SFTPException)) {
+            if (!(e instanceof SFTPException sftpError && serverRefused(sftpError))) {
                 connection.drop("sftp mkdir failed: " + e.getMessage());
             }
             throw new SshException("machine '" + machine.name() + "': cannot create " + dir + " on " + describe() + ": "

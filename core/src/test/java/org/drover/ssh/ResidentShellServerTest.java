@@ -90,6 +90,20 @@ class ResidentShellServerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dash", "bash"})
+    void aCommandSeesOnlyItsOwnStreamsAndOneThatStopsItselfIsKilledNotLeftStopped(String shell) throws Exception {
+        // Without job control (dash) a stopped command is waited for until its timeout kills it:
+        // only bash's server is given one here.
+        String stop = shell.equals("bash") ? command(2, List.of("sh", "-c", "kill -STOP $$; echo not-reached")) : "";
+        String[] r = serve(shell, command(1, List.of("sh", "-c", "if [ -e /proc/$$/fd/3 ]; then echo fd3-open; else echo fd3-closed; fi"))
+                + stop);
+        assertThat(r[0]).contains("fd3-closed").doesNotContain("fd3-open").doesNotContain("not-reached");
+        if (shell.equals("bash")) {   // job control: wait returns at the stop; the command is then killed
+            assertThat(r[0]).contains(T + "E 2 137");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dash", "bash"})
     void aCommandCutOffByTheEndOfStdinNeverRuns(String shell) throws Exception {
         Path ran = tmp.resolve("ran-" + shell);
         // The connection went in the middle of the line, between two words: what came is a whole
