@@ -170,11 +170,10 @@ final class SshAgent {
 
     private byte[] exchange(SocketChannel ch, byte type, byte[] body, byte expected) throws IOException {
         ch.connect(UnixDomainSocketAddress.of(socket));
-        DataOutputStream out = new DataOutputStream(Channels.newOutputStream(ch));
-        out.writeInt(body.length + 1);
-        out.writeByte(type);
-        out.write(body);
-        out.flush();
+        ByteBuffer request = ByteBuffer.allocate(5 + body.length).putInt(body.length + 1).put(type).put(body).flip();
+        while (request.hasRemaining()) {   // the whole message at once
+            ch.write(request);
+        }
         DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
         int len = in.readInt();
         if (len < 1 || len > MAX_MESSAGE) {
