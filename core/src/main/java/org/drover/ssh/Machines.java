@@ -160,23 +160,11 @@ public final class Machines {
                 m = m.jump(nodes.containsKey(j) ? parse(file, j, nodes, new ArrayList<>(seen))
                         : SshConnection.fromJumpSpec(j, m));
             }
-            if (n.has("trustOnFirstUse")) {
-                if (!n.get("trustOnFirstUse").isBoolean()) {
-                    throw new IllegalArgumentException(where + "field 'trustOnFirstUse': '" + n.get("trustOnFirstUse").asText()
-                            + "' is not true or false");
-                }
-                if (n.get("trustOnFirstUse").asBoolean()) {
-                    m = m.trustOnFirstUse();
-                }
+            if (flag(n, "trustOnFirstUse", where)) {
+                m = m.trustOnFirstUse();
             }
-            if (n.has("identitiesOnly")) {
-                if (!n.get("identitiesOnly").isBoolean()) {
-                    throw new IllegalArgumentException(where + "field 'identitiesOnly': '" + n.get("identitiesOnly").asText()
-                            + "' is not true or false");
-                }
-                if (n.get("identitiesOnly").asBoolean()) {
-                    m = m.identitiesOnly();
-                }
+            if (flag(n, "identitiesOnly", where)) {
+                m = m.identitiesOnly();
             }
             if (n.has("connectTimeoutSeconds")) {
                 m = m.connectTimeout(Duration.ofSeconds(integer(n, "connectTimeoutSeconds", where)));
@@ -209,6 +197,18 @@ public final class Machines {
             throw new IllegalArgumentException(msg.startsWith("machines file ") ? msg
                     : "machines file " + file + ": " + msg.replace("machine '" + host + "'", "machine '" + name + "'"), e);
         }
+    }
+
+    /** A true/false field; false when absent. */
+    private static boolean flag(JsonNode n, String field, String where) {
+        JsonNode v = n.get(field);
+        if (v == null) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException(where + "field '" + field + "': '" + v.asText() + "' is not true or false");
+        }
+        return v.asBoolean();
     }
 
     private static String text(JsonNode n, String field, String where) {

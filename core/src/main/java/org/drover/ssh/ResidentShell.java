@@ -1,5 +1,6 @@
 package org.drover.ssh;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -112,11 +113,7 @@ final class ResidentShell {
         try {
             cmd = session.exec(line);
         } catch (IOException | RuntimeException e) {
-            try {
-                session.close();
-            } catch (IOException | RuntimeException ignored) {
-                // already gone
-            }
+            closeQuietly(session);
             throw e;
         }
         byte[] random = new byte[16];
@@ -157,16 +154,14 @@ final class ResidentShell {
         }
     }
 
-    private static void closeQuietly(Session.Command cmd, Session session) {
-        try {
-            cmd.close();
-        } catch (IOException | RuntimeException ignored) {
-            // already gone
-        }
-        try {
-            session.close();
-        } catch (IOException | RuntimeException ignored) {
-            // already gone
+    /** Closes each in turn; one already gone does not keep the next open. */
+    private static void closeQuietly(Closeable... all) {
+        for (Closeable c : all) {
+            try {
+                c.close();
+            } catch (IOException | RuntimeException ignored) {
+                // already gone
+            }
         }
     }
 
@@ -280,21 +275,7 @@ final class ResidentShell {
     /** Ends the server (its stdin closes) and the session. */
     void close() {
         dead = true;
-        try {
-            stdin.close();
-        } catch (IOException | RuntimeException ignored) {
-            // already gone
-        }
-        try {
-            command.close();
-        } catch (IOException | RuntimeException ignored) {
-            // already gone
-        }
-        try {
-            session.close();
-        } catch (IOException | RuntimeException ignored) {
-            // already gone
-        }
+        closeQuietly(stdin, command, session);
     }
 
     static String text(byte[] b) {

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.drover.shell.ShellQuote;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -81,10 +83,7 @@ class ResidentShellServerTest {
         String[] r = serve(shell, command(1, List.of("sh", "-c", "(sleep 0.3; echo later > \"$0\") & echo now", done.toString()))
                 + command(2, List.of("echo", "second")));
         assertThat(r[0]).contains(T + "E 1 0 L\n").contains(T + "E 2 0\n");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(done) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(done) && Files.size(done) > 0);
         assertThat(done).hasContent("later");   // not killed
     }
 

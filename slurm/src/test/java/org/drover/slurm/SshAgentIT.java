@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.drover.shell.CommandResult;
 import org.drover.shell.LocalShell;
 import org.drover.ssh.Machine;
@@ -160,12 +161,11 @@ class SshAgentIT {
         Process p = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("agent-" + agents.size() + ".log").toFile()).start();
         agents.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(socket)) {
-            assertThat(p.isAlive()).as("ssh-agent started").isTrue();
-            assertThat(System.nanoTime()).as("ssh-agent socket within 10 s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Awaitility.await("ssh-agent socket").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    assertThat(p.isAlive()).as("ssh-agent started").isTrue();
+                    return Files.exists(socket);
+                });
         Path askpass = tmp.resolve("askpass.sh");
         Files.writeString(askpass, "#!/bin/sh\necho drover\n");
         Files.setPosixFilePermissions(askpass, PosixFilePermissions.fromString("rwx------"));
