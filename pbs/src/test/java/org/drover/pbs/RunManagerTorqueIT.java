@@ -70,6 +70,9 @@ class RunManagerTorqueIT {
             }
             // prep, the array, train_3 again, agg (agg waited in the manager: PBS cannot wait for array tasks).
             assertThat(shell.count("qsub")).isEqualTo(4);
+            // slurmdbd records job ends asynchronously: wait until it has had the time to see them all.
+            await().atMost(Duration.ofSeconds(60)).until(() -> PbsTorqueIT.accounting("train-").stream()
+                    .filter(r -> r[0].startsWith(array + "_")).map(r -> r[0]).distinct().count() >= 6);
             assertThat(PbsTorqueIT.accounting("train-").stream().filter(r -> r[0].startsWith(array + "_"))
                     .map(r -> r[0]).distinct()).hasSize(6);
         }
